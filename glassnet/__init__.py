@@ -1,0 +1,60 @@
+"""glassnet: deep learning you can see through. A small NumPy engine with PyTorch's names."""
+
+from glassnet import random
+from glassnet.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from glassnet.random import get_rng_state, initial_seed, manual_seed, set_rng_state
+from glassnet.tensor import (
+    Tensor,
+    arange,
+    as_tensor,
+    bool_,
+    cat,
+    empty,
+    empty_like,
+    eye,
+    float32,
+    float64,
+    from_numpy,
+    full,
+    full_like,
+    heaviside,
+    int32,
+    int64,
+    linspace,
+    matmul,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    stack,
+    tensor,
+    where,
+    zeros,
+    zeros_like,
+)
+
+# functions that are also methods: gn.exp(t) is t.exp()
+exp, log, log1p, sqrt, abs, tanh, sigmoid, relu = (
+    Tensor.exp, Tensor.log, Tensor.log1p, Tensor.sqrt, Tensor.abs, Tensor.tanh, Tensor.sigmoid,
+    Tensor.relu,
+)
+erf, clamp, clip, maximum, minimum, pow = (
+    Tensor.erf, Tensor.clamp, Tensor.clip, Tensor.maximum, Tensor.minimum, Tensor.pow,
+)
+sum, mean, var, std, amax, argmax, argmin, logsumexp, softmax, log_softmax = (
+    Tensor.sum, Tensor.mean, Tensor.var, Tensor.std, Tensor.amax, Tensor.argmax, Tensor.argmin,
+    Tensor.logsumexp, Tensor.softmax, Tensor.log_softmax,
+)
+max, min = Tensor.max, Tensor.min
+reshape, permute, transpose, squeeze, unsqueeze, flatten, split, chunk, gather = (
+    Tensor.reshape, Tensor.permute, Tensor.transpose, Tensor.squeeze, Tensor.unsqueeze,
+    Tensor.flatten, Tensor.split, Tensor.chunk, Tensor.gather,
+)
+masked_fill, sin, cos, sign, numel = (
+    Tensor.masked_fill, Tensor.sin, Tensor.cos, Tensor.sign, Tensor.numel,
+)
+bool = bool_

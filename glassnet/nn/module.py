@@ -1,0 +1,365 @@
+"""Module and Parameter, and the containers Sequential, ModuleList, ModuleDict.
+
+A Module is a plain attribute holder: its parameters, buffers and sub-modules are found by
+walking its attributes (also through lists, tuples and dicts), in the order they were set. The
+dotted names of that walk are the state-dict keys, the same as PyTorch's for the same model.
+"""
+
+from collections import OrderedDict, namedtuple
+
+import numpy as np
+
+from glassnet.tensor import Tensor, float32, float64
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module owns and an optimizer updates: requires_grad by default."""
+
+    __slots__ = ()
+
+    def __init__(self, data=None, requires_grad=True):
+        data = np.zeros(0, dtype=float32) if data is None else data
+        super().__init__(data.data if isinstance(data, Tensor) else data)
+        self.requires_grad_(requires_grad)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __deepcopy__(self, memo):
+        copy = Parameter(self.data.copy(), self.requires_grad)
+        memo[id(self)] = copy
+        return copy
+
+
+class RemovableHandle:
+    def __init__(self, hooks, key):
+        self.hooks, self.key = hooks, key
+
+    def remove(self):
+        self.hooks.pop(self.key, None)
+
+
+def _walk(prefix, value):
+    """(name, value) for each Module or Tensor inside a list, tuple or dict attribute."""
+    if isinstance(value, (Module, Tensor)):
+        yield prefix, value
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _walk(f"{prefix}.{i}", item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk(f"{prefix}.{key}", item)
+
+
+_BOOKKEEPING = ("_buffer_names", "_forward_hooks", "_forward_pre_hooks")
+
+
+class Module:
+    def __init__(self):
+        self.training = True
+        self._buffer_names = []
+        self._forward_hooks = {}
+        self._forward_pre_hooks = {}
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} has no forward()")
+
+    def __call__(self, *args, **kwargs):
+        for hook in list(self._forward_pre_hooks.values()):
+            changed = hook(self, args)
+            if changed is not None:
+                args = changed if isinstance(changed, tuple) else (changed,)
+        output = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            changed = hook(self, args, output)
+            if changed is not None:
+                output = changed
+        return output
+
+    def register_forward_hook(self, hook):
+        """hook(module, inputs, output) runs after forward; a non-None return replaces output."""
+        key = object()
+        self._forward_hooks[key] = hook
+        return RemovableHandle(self._forward_hooks, key)
+
+    def register_forward_pre_hook(self, hook):
+        key = object()
+        self._forward_pre_hooks[key] = hook
+        return RemovableHandle(self._forward_pre_hooks, key)
+
+    def register_buffer(self, name, tensor, persistent=True):
+        """A tensor that belongs in the state dict but is not trained (running statistics)."""
+        if name not in self._buffer_names:
+            self._buffer_names.append(name)
+        setattr(self, name, tensor)
+
+    def register_parameter(self, name, param):
+        setattr(self, name, param)
+
+    def register_module(self, name, module):
+        setattr(self, name, module)
+
+    add_module = register_module
+
+    # ---- the walk ----
+    def _members(self):
+        """(name, value) of this module's own attributes, in the order they were set."""
+        for name, value in self.__dict__.items():
+            if name not in _BOOKKEEPING:
+                yield from _walk(name, value)
+
+    def named_children(self):
+        seen = set()
+        for name, value in self._members():
+            if isinstance(value, Module) and id(value) not in seen:
+                seen.add(id(value))
+                yield name, value
+
+    def children(self):
+        return (module for _, module in self.named_children())
+
+    def named_modules(self, memo=None, prefix=""):
+        memo = set() if memo is None else memo
+        if id(self) in memo:
+            return
+        memo.add(id(self))
+        yield prefix, self
+        for name, child in self.named_children():
+            yield from child.named_modules(memo, f"{prefix}.{name}" if prefix else name)
+
+    def modules(self):
+        return (module for _, module in self.named_modules())
+
+    def _own(self, kind):
+        for name, value in self._members():
+            if kind == "parameter" and isinstance(value, Parameter):
+                yield name, value
+            elif kind == "buffer" and name in self._buffer_names and value is not None:
+                yield name, value
+
+    def _named(self, kind, prefix="", recurse=True):
+        seen = set()
+        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for module_name, module in modules:
+            for name, value in module._own(kind):
+                if id(value) not in seen:
+                    seen.add(id(value))
+                    yield (f"{module_name}.{name}" if module_name else name), value
+
+    def named_parameters(self, prefix="", recurse=True):
+        return self._named("parameter", prefix, recurse)
+
+    def parameters(self, recurse=True):
+        return (param for _, param in self.named_parameters(recurse=recurse))
+
+    def named_buffers(self, prefix="", recurse=True):
+        return self._named("buffer", prefix, recurse)
+
+    def buffers(self, recurse=True):
+        return (buffer for _, buffer in self.named_buffers(recurse=recurse))
+
+    # ---- state ----
+    def state_dict(self, prefix=""):
+        """name -> Tensor for every parameter and buffer; tensors share memory with the module."""
+        state = OrderedDict()
+        for name, value in self._own("parameter"):
+            state[prefix + name] = value.detach()
+        for name, value in self._own("buffer"):
+            state[prefix + name] = value.detach()
+        for name, child in self.named_children():
+            state.update(child.state_dict(prefix=f"{prefix}{name}."))
+        return state
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy values (Tensors or arrays) into this module's parameters and buffers."""
+        own = self.state_dict()
+        missing = [key for key in own if key not in state_dict]
+        unexpected = [key for key in state_dict if key not in own]
+        errors = []
+        for key, target in own.items():
+            if key not in state_dict:
+                continue
+            value = np.asarray(getattr(state_dict[key], "data", state_dict[key]))
+            if value.shape != target.shape:
+                errors.append(
+                    f"size mismatch for {key}: copying a param with shape {value.shape} from "
+                    f"checkpoint, the shape in current model is {target.shape}"
+                )
+        if strict and (missing or unexpected):
+            if missing:
+                errors.append("Missing key(s) in state_dict: " + ", ".join(map(repr, missing)))
+            if unexpected:
+                errors.append(
+                    "Unexpected key(s) in state_dict: " + ", ".join(map(repr, unexpected))
+                )
+        if errors:
+            raise RuntimeError(
+                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                + "\n\t".join(errors)
+            )
+        for key, target in own.items():
+            if key in state_dict:
+                value = np.asarray(getattr(state_dict[key], "data", state_dict[key]))
+                target.data[...] = value.astype(target.dtype, copy=False)
+        return IncompatibleKeys(missing, unexpected)
+
+    # ---- modes and bulk changes ----
+    def train(self, mode=True):
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad=True):
+        for param in self.parameters():
+            param.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none=True):
+        for param in self.parameters():
+            if set_to_none or param.grad is None:
+                param.grad = None
+            else:
+                param.grad.data[...] = 0
+
+    def apply(self, fn):
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    def to(self, dtype=None, *args, **kwargs):
+        if dtype is None or isinstance(dtype, str):
+            return self
+        dtype = np.dtype(dtype)
+        for value in list(self.parameters()) + list(self.buffers()):
+            if np.issubdtype(value.dtype, np.floating):
+                value.data = value.data.astype(dtype)
+                if value.grad is not None:
+                    value.grad.data = value.grad.data.astype(dtype)
+        return self
+
+    def double(self):
+        return self.to(float64)
+
+    def float(self):
+        return self.to(float32)
+
+    def cpu(self):
+        return self
+
+    # ---- printing ----
+    def extra_repr(self):
+        return ""
+
+    def __repr__(self):
+        children = list(self.named_children())
+        extra = self.extra_repr()
+        if not children:
+            return f"{type(self).__name__}({extra})"
+        lines = [extra] if extra else []
+        for name, child in children:
+            lines.append(f"({name}): " + repr(child).replace("\n", "\n  "))
+        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+class Sequential(Module):
+    """Modules applied one after another; named "0", "1", ... (or by an OrderedDict's keys)."""
+
+    def __init__(self, *modules):
+        super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
+            self._items = OrderedDict(modules[0])
+        else:
+            self._items = OrderedDict((str(i), m) for i, m in enumerate(modules))
+
+    def _members(self):
+        return iter(self._items.items())
+
+    def forward(self, input):
+        for module in self._items.values():
+            input = module(input)
+        return input
+
+    def append(self, module):
+        self._items[str(len(self._items))] = module
+        return self
+
+    def __getitem__(self, index):
+        values = list(self._items.values())
+        return Sequential(*values[index]) if isinstance(index, slice) else values[index]
+
+    def __len__(self):
+        return len(self._items)
+
+    def __iter__(self):
+        return iter(self._items.values())
+
+
+class ModuleList(Module):
+    def __init__(self, modules=()):
+        super().__init__()
+        self._items = list(modules)
+
+    def _members(self):
+        return ((str(i), m) for i, m in enumerate(self._items))
+
+    def append(self, module):
+        self._items.append(module)
+        return self
+
+    def extend(self, modules):
+        self._items.extend(modules)
+        return self
+
+    def insert(self, index, module):
+        self._items.insert(index, module)
+
+    def __getitem__(self, index):
+        return ModuleList(self._items[index]) if isinstance(index, slice) else self._items[index]
+
+    def __setitem__(self, index, module):
+        self._items[index] = module
+
+    def __len__(self):
+        return len(self._items)
+
+    def __iter__(self):
+        return iter(self._items)
+
+
+class ModuleDict(Module):
+    def __init__(self, modules=None):
+        super().__init__()
+        self._items = OrderedDict(modules or {})
+
+    def _members(self):
+        return iter(self._items.items())
+
+    def __getitem__(self, key):
+        return self._items[key]
+
+    def __setitem__(self, key, module):
+        self._items[key] = module
+
+    def __contains__(self, key):
+        return key in self._items
+
+    def __len__(self):
+        return len(self._items)
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def keys(self):
+        return self._items.keys()
+
+    def values(self):
+        return self._items.values()
+
+    def items(self):
+        return self._items.items()

@@ -1,0 +1,1 @@
+"""The primitives: every operation with a hand-written backward rule."""

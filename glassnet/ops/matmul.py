@@ -1,0 +1,54 @@
+"""Matrix products: batched matmul with broadcasting, and linear (x W^T + b) fused into one
+primitive because every layer of every model runs it."""
+
+import numpy as np
+
+from glassnet.autograd import Function, unbroadcast
+
+
+class MatMul(Function):
+    """a @ b for arrays of two or more dimensions; leading (batch) dimensions broadcast."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save(a, b)
+        return a @ b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved
+        need_a, need_b = ctx.needs_grad
+        grad_a = unbroadcast(grad @ np.swapaxes(b, -1, -2), a.shape) if need_a else None
+        grad_b = unbroadcast(np.swapaxes(a, -1, -2) @ grad, b.shape) if need_b else None
+        return grad_a, grad_b
+
+
+class Linear(Function):
+    """y = x W^T + b with x (..., in), W (out, in), b (out,)."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        ctx.save(x, weight)
+        out = x @ weight.T
+        if bias is not None:
+            out += bias
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved
+        needs = ctx.needs_grad
+        grad_x = grad @ weight if needs[0] else None
+        flat_grad = grad.reshape(-1, grad.shape[-1])
+        grad_w = flat_grad.T @ x.reshape(-1, x.shape[-1]) if needs[1] else None
+        if len(needs) == 2:
+            return grad_x, grad_w
+        return grad_x, grad_w, flat_grad.sum(axis=0) if needs[2] else None
+
+
+def matmul(a, b):
+    return MatMul.apply(a, b)
+
+
+def linear(x, weight, bias=None):
+    return Linear.apply(x, weight) if bias is None else Linear.apply(x, weight, bias)

@@ -1,0 +1,142 @@
+"""Primitives that move data without arithmetic: reshape, permute, expand, indexing,
+concatenation, padding and gather. Their gradients move the data back."""
+
+import numpy as np
+
+from glassnet.autograd import Function, unbroadcast
+
+
+class Reshape(Function):
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.shape = a.shape
+        return a.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape)
+
+
+class Permute(Function):
+    @staticmethod
+    def forward(ctx, a, axes):
+        ctx.axes = axes
+        return np.transpose(a, axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.transpose(grad, np.argsort(ctx.axes))
+
+
+class Expand(Function):
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.shape = a.shape
+        return np.broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return unbroadcast(grad, ctx.shape)
+
+
+def _is_basic(index):
+    """Slices, ints, None and Ellipsis select each element at most once (a view)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (slice, int, np.integer)) for p in parts)
+
+
+def _has_repeats(index):
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(p, np.ndarray) and p.dtype != bool for p in parts)
+
+
+class Index(Function):
+    """a[index] for basic slicing, integer arrays and boolean masks."""
+
+    @staticmethod
+    def forward(ctx, a, index):
+        ctx.args = a.shape, index
+        return a[index]
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, index = ctx.args
+        out = np.zeros(shape, dtype=grad.dtype)
+        if _has_repeats(index):
+            np.add.at(out, index, grad)  # an integer array may pick one element twice
+        else:
+            out[index] = grad
+        return out
+
+
+class Cat(Function):
+    @staticmethod
+    def forward(ctx, *arrays, axis=0):
+        ctx.args = axis, np.cumsum([a.shape[axis] for a in arrays])[:-1]
+        return np.concatenate(arrays, axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        axis, bounds = ctx.args
+        return tuple(np.split(grad, bounds, axis=axis))
+
+
+class Pad(Function):
+    """Constant padding; pad_width is NumPy's ((before, after), ...) for every axis."""
+
+    @staticmethod
+    def forward(ctx, a, pad_width, value=0.0):
+        ctx.args = a.shape, pad_width
+        return np.pad(a, pad_width, constant_values=value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, pad_width = ctx.args
+        window = tuple(slice(before, before + n) for (before, _), n in zip(pad_width, shape))
+        return grad[window]
+
+
+class Gather(Function):
+    """out[i][j] = a[index[i][j]][j] along axis (here axis 0), as torch.gather."""
+
+    @staticmethod
+    def forward(ctx, a, index, axis):
+        ctx.args = a.shape, index, axis
+        return np.take_along_axis(a, index, axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, index, axis = ctx.args
+        out = np.zeros(shape, dtype=grad.dtype)
+        grids = list(np.ix_(*[np.arange(n) for n in index.shape]))
+        grids[axis] = index
+        np.add.at(out, tuple(grids), grad)
+        return out
+
+
+def reshape(a, shape):
+    return Reshape.apply(a, shape=tuple(shape))
+
+
+def permute(a, axes):
+    return Permute.apply(a, axes=tuple(axes))
+
+
+def expand(a, shape):
+    return Expand.apply(a, shape=tuple(shape))
+
+
+def index(a, key):
+    return Index.apply(a, index=key)
+
+
+def cat(tensors, dim=0):
+    return Cat.apply(*tensors, axis=dim)
+
+
+def pad(a, pad_width, value=0.0):
+    return Pad.apply(a, pad_width=tuple(pad_width), value=value)
+
+
+def gather(a, dim, index):
+    return Gather.apply(a, index=index, axis=dim)

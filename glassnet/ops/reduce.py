@@ -1,0 +1,58 @@
+"""Reductions: sum and max. Mean, var, min, logsumexp are composed from these in functional."""
+
+import numpy as np
+
+from glassnet.autograd import Function
+
+
+def _keep(grad, shape, axis, keepdims):
+    """Put the reduced axes back (size 1) so grad broadcasts against the input."""
+    if keepdims or axis is None:
+        return grad.reshape([1] * len(shape)) if axis is None else grad
+    return np.expand_dims(grad, axis)
+
+
+class Sum(Function):
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        ctx.args = a.shape, axis, keepdims
+        return np.sum(a, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, axis, keepdims = ctx.args
+        return np.broadcast_to(_keep(grad, shape, axis, keepdims), shape)
+
+
+class Max(Function):
+    """Max over one axis (or all). The gradient goes to the first maximal element, as in
+    PyTorch's max(dim) and max pooling."""
+
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        flat = a.reshape(-1) if axis is None else a
+        index = np.argmax(flat, axis=0 if axis is None else axis, keepdims=True)
+        ctx.args = a.shape, axis, keepdims, index
+        out = np.take_along_axis(flat, index, axis=0 if axis is None else axis)
+        if axis is None:
+            return out.reshape([1] * a.ndim) if keepdims else out.reshape(())
+        return out if keepdims else np.squeeze(out, axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, axis, keepdims, index = ctx.args
+        if axis is None:
+            out = np.zeros(int(np.prod(shape)), dtype=grad.dtype)
+            out[index[0]] = grad.reshape(())
+            return out.reshape(shape)
+        out = np.zeros(shape, dtype=grad.dtype)
+        np.put_along_axis(out, index, _keep(grad, shape, axis, keepdims), axis=axis)
+        return out
+
+
+def sum(a, dim=None, keepdim=False):
+    return Sum.apply(a, axis=dim, keepdims=keepdim)
+
+
+def max(a, dim=None, keepdim=False):
+    return Max.apply(a, axis=dim, keepdims=keepdim)
