@@ -58,3 +58,5 @@ masked_fill, sin, cos, sign, numel = (
     Tensor.masked_fill, Tensor.sin, Tensor.cos, Tensor.sign, Tensor.numel,
 )
 bool = bool_
+
+from glassnet import nn  # noqa: E402  (nn builds on the names above)
