@@ -10,6 +10,7 @@ import numpy as np
 from glassnet import random
 from glassnet.ops import conv
 from glassnet.ops import elementwise as ew
+from glassnet.ops import fused
 from glassnet.ops import matmul as mm
 from glassnet.ops import movement as mv
 from glassnet.tensor import Tensor, _to_array, tensor, where
@@ -440,27 +441,34 @@ def _class_weights(target_classes, weight, ignore_index, dtype):
     return np.where(target_classes == ignore_index, 0, w).astype(dtype)
 
 
-def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
-    """-log p[target], where input holds log-probabilities of shape (N, C) or (N, C, d...)."""
-    _check_reduction(reduction, "nll_loss")
+def _check_class_target(input, target, ignore_index, op):
+    """target as an integer array of input's shape without the class dim, values in range."""
     classes = _to_array(target)
     batched = input.ndim > 1
     expected = (input.shape[0],) + input.shape[2:] if batched else ()
     if not np.issubdtype(classes.dtype, np.integer):
         raise TypeError(
-            f"nll_loss: target must hold class indices of an integer dtype (int64), got dtype "
+            f"{op}: target must hold class indices of an integer dtype (int64), got dtype "
             f"{classes.dtype}"
         )
     if classes.shape != expected:
         raise ValueError(
-            f"nll_loss: input of shape {tuple(input.shape)} expects target of shape "
+            f"{op}: input of shape {tuple(input.shape)} expects target of shape "
             f"{expected}, got {classes.shape}"
         )
     num_classes = input.shape[1] if batched else input.shape[0]
     valid = classes != ignore_index
     if valid.any() and (classes[valid].min() < 0 or classes[valid].max() >= num_classes):
         bad = classes[valid][(classes[valid] < 0) | (classes[valid] >= num_classes)][0]
-        raise IndexError(f"nll_loss: target {bad} is out of bounds for {num_classes} classes")
+        raise IndexError(f"{op}: target {bad} is out of bounds for {num_classes} classes")
+    return classes, valid
+
+
+def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+    """-log p[target], where input holds log-probabilities of shape (N, C) or (N, C, d...)."""
+    _check_reduction(reduction, "nll_loss")
+    classes, valid = _check_class_target(input, target, ignore_index, "nll_loss")
+    batched = input.ndim > 1
     # (N, C, d...) -> (N, d..., C): the class dim last, for picking with gather
     logp = input.permute(0, *range(2, input.ndim), 1) if batched else input
     picked_index = np.where(valid, classes, 0)[..., None]
@@ -481,9 +489,13 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     class_dim = 1 if input.ndim > 1 else 0
-    logp = input.log_softmax(class_dim)
     num_classes = input.shape[class_dim]
     target_array = _to_array(target)
+    if not np.issubdtype(target_array.dtype, np.floating):
+        _check_class_target(input, target_array, ignore_index, "cross_entropy")
+        if input.ndim == 2 and weight is None and label_smoothing == 0 and reduction != "none":
+            return fused.cross_entropy(input, Tensor._make(target_array), ignore_index, reduction)
+    logp = input.log_softmax(class_dim)
     weight_shape = [1] * input.ndim
     weight_shape[class_dim] = num_classes
     if np.issubdtype(target_array.dtype, np.floating):

@@ -46,3 +46,35 @@ def softmax(a, dim):
 
 def log_softmax(a, dim):
     return LogSoftmax.apply(a, axis=dim)
+
+
+class CrossEntropy(Function):
+    """Mean (or summed) cross-entropy of logits (N, C) against class indices (N,), skipping
+    targets equal to ignore_index. One step instead of log_softmax, gather, mask and mean:
+    the gradient is (softmax(logits) - one_hot(target)) / count."""
+
+    @staticmethod
+    def forward(ctx, logits, target, ignore_index=-100, reduction="mean"):
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        exp = np.exp(shifted)
+        total = exp.sum(axis=1, keepdims=True)
+        valid = target != ignore_index
+        rows = np.arange(len(target))
+        safe_target = np.where(valid, target, 0)
+        picked = shifted[rows, safe_target] - np.log(total[:, 0])  # (N,) log p[target]
+        count = valid.sum() if reduction == "mean" else 1
+        ctx.save(exp / total, safe_target, valid)
+        ctx.scale = 1.0 / count if count else np.nan
+        return np.asarray(-(picked * valid).sum() * ctx.scale, dtype=logits.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        probs, target, valid = ctx.saved
+        out = probs.copy()
+        out[np.arange(len(target)), target] -= 1
+        out *= (valid * (grad * ctx.scale))[:, None]
+        return out.astype(probs.dtype, copy=False), None
+
+
+def cross_entropy(logits, target, ignore_index=-100, reduction="mean"):
+    return CrossEntropy.apply(logits, target, ignore_index=ignore_index, reduction=reduction)
