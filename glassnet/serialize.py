@@ -1,0 +1,155 @@
+"""save and load: checkpoints as .npz files that hold no pickle, written atomically.
+
+A checkpoint is a state dict (name -> Tensor or array) or any nesting of dicts, lists and tuples
+of Tensors, arrays, ints, floats, strings, bools and None, e.g. ``{"model": model.state_dict(),
+"optimizer": optimizer.state_dict(), "step": 10, "rng": gn.get_rng_state()}``.
+
+The file is an ordinary NumPy .npz (a zip of .npy files): every array is an entry ``a0``,
+``a1``, ..., and the entry ``__glassnet__`` holds, as UTF-8 JSON, a format marker, a version
+and the structure, where each array appears as a reference to its entry. Loading never runs
+pickle (``allow_pickle=False``), so a checkpoint from elsewhere cannot execute code. ``save``
+writes a temporary file beside the target, syncs it to disk and renames it over the target, so a
+crash leaves either the old file or the new one, never half of one.
+"""
+
+import json
+import os
+import tempfile
+import zipfile
+
+import numpy as np
+
+from glassnet.tensor import Tensor
+
+FORMAT = "glassnet-checkpoint"
+VERSION = 1
+MARKER = "__glassnet__"
+
+
+def _encode(obj, arrays, where):
+    """obj -> a JSON-able node; arrays found on the way are appended to ``arrays``."""
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    if isinstance(obj, (Tensor, np.ndarray, np.generic)):
+        array = np.asarray(obj.data if isinstance(obj, Tensor) else obj)
+        if array.dtype.hasobject:
+            raise TypeError(f"save: {where} is an array of Python objects, which needs pickle")
+        arrays.append(array)
+        kind = "tensor" if isinstance(obj, Tensor) else "array"
+        node = {kind: f"a{len(arrays) - 1}"}
+        if isinstance(obj, np.generic):
+            node["scalar"] = True
+        if isinstance(obj, Tensor) and obj.requires_grad:
+            node["requires_grad"] = True
+        return node
+    if isinstance(obj, dict):
+        items = []
+        for key, value in obj.items():
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                raise TypeError(f"save: dict keys must be str or int, got {key!r} in {where}")
+            items.append([key, _encode(value, arrays, f"{where}[{key!r}]")])
+        return {"dict": items}
+    if isinstance(obj, (list, tuple)):
+        kind = "list" if isinstance(obj, list) else "tuple"
+        return {kind: [_encode(value, arrays, f"{where}[{i}]") for i, value in enumerate(obj)]}
+    raise TypeError(
+        f"save: cannot store {type(obj).__name__} at {where}; a checkpoint holds Tensors, arrays, "
+        "dicts, lists, tuples, int, float, str, bool and None"
+    )
+
+
+def save(obj, path):
+    """Write obj (a state dict or a nested checkpoint) to path, atomically."""
+    arrays = []
+    tree = _encode(obj, arrays, "the checkpoint")
+    header = json.dumps({"format": FORMAT, "version": VERSION, "tree": tree})
+    entries = {f"a{i}": array for i, array in enumerate(arrays)}
+    entries[MARKER] = np.frombuffer(header.encode("utf-8"), dtype=np.uint8)
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(
+        dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(handle, "wb") as file:
+            np.savez(file, **entries)  # object arrays were refused above: no pickle inside
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; a checkpoint is an ordinary file
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+    _sync_directory(directory)
+
+
+def _sync_directory(directory):
+    """Make the rename itself durable (POSIX); some systems cannot open a directory."""
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def _decode(node, arrays, path):
+    if not isinstance(node, dict):
+        return node
+    if "dict" in node:
+        return {key: _decode(value, arrays, path) for key, value in node["dict"]}
+    if "list" in node:
+        return [_decode(value, arrays, path) for value in node["list"]]
+    if "tuple" in node:
+        return tuple(_decode(value, arrays, path) for value in node["tuple"])
+    kind = "tensor" if "tensor" in node else "array"
+    name = node.get(kind)
+    if name not in arrays:
+        raise ValueError(
+            f"load: {path} is damaged: its structure refers to a missing array {name!r}"
+        )
+    array = arrays[name]
+    if node.get("scalar"):
+        return array[()]
+    if kind == "array":
+        return array
+    return Tensor(array, requires_grad=node.get("requires_grad", False))
+
+
+def load(path):
+    """Read a checkpoint written by save(); Tensors come back as Tensors, arrays as arrays."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"load: no such file: {path}")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(
+            f"load: {path} is not a glassnet checkpoint: it is not an .npz (zip) archive, "
+            "or it was truncated"
+        )
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as error:
+        raise ValueError(f"load: {path} is damaged and cannot be read: {error}") from error
+    if MARKER not in arrays:
+        raise ValueError(
+            f"load: {path} is an .npz archive but not a glassnet checkpoint: it has no "
+            f"{MARKER!r} entry (was it written by glassnet.save?)"
+        )
+    try:
+        header = json.loads(arrays.pop(MARKER).tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"load: {path} has an unreadable {MARKER!r} entry: {error}") from error
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ValueError(f"load: {path} is not a glassnet checkpoint: its format marker is wrong")
+    if header.get("version") != VERSION:
+        raise ValueError(
+            f"load: {path} is a glassnet checkpoint of version {header.get('version')!r}; "
+            f"this glassnet reads version {VERSION}"
+        )
+    return _decode(header["tree"], arrays, path)
