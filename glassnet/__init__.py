@@ -59,4 +59,6 @@ masked_fill, sin, cos, sign, numel = (
 )
 bool = bool_
 
+from glassnet.serialize import load, save  # noqa: E402
 from glassnet import nn  # noqa: E402  (nn builds on the names above)
+from glassnet import optim  # noqa: E402

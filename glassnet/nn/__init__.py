@@ -4,6 +4,50 @@ from glassnet import init
 from glassnet.nn import functional
 from glassnet.nn.module import Module, ModuleDict, ModuleList, Parameter, Sequential
 
-# layers (linear, conv, norm, activation, loss, dropout, sparse): see those files
-# sequence layers (recurrent, attention, transformer): see those files
-# utils (clip_grad_norm_)
+from glassnet.nn.activation import (
+    ELU,
+    GELU,
+    Heaviside,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Step,
+    Tanh,
+)
+from glassnet.nn.conv import (
+    AvgPool1d,
+    AvgPool2d,
+    Conv1d,
+    Conv2d,
+    ConvTranspose2d,
+    MaxPool1d,
+    MaxPool2d,
+    Upsample,
+)
+from glassnet.nn.dropout import Dropout
+from glassnet.nn.linear import Flatten, Identity, Linear, Unflatten
+from glassnet.nn.loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    KLDivLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+)
+from glassnet.nn.norm import BatchNorm1d, BatchNorm2d, LayerNorm
+from glassnet.nn.sparse import Embedding
+from glassnet.nn.attention import MultiheadAttention
+from glassnet.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from glassnet.nn.transformer import (
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+    generate_square_subsequent_mask,
+)
+from glassnet.nn.utils import clip_grad_norm_, clip_grad_value_

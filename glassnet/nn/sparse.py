@@ -1,0 +1,70 @@
+"""Embedding: a lookup table of num_embeddings vectors, indexed by integers (a one-hot input
+times a weight matrix, without building the one-hot). Initialised N(0, 1) as in PyTorch; the
+padding_idx row starts at zero and receives no gradient."""
+
+import numpy as np
+
+from glassnet import functional as F
+from glassnet import init
+from glassnet.nn.linear import empty_parameter
+from glassnet.nn.module import Module, Parameter
+
+
+class Embedding(Module):
+    """(*) integer indices -> (*, embedding_dim) rows of weight (num_embeddings, embedding_dim)."""
+
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
+                 norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
+                 _freeze=False, device=None, dtype=None):
+        super().__init__()
+        if max_norm is not None or scale_grad_by_freq or sparse:
+            raise NotImplementedError(
+                "Embedding: max_norm, scale_grad_by_freq and sparse are not implemented"
+            )
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise ValueError(
+                    f"Embedding: padding_idx must be within [-{num_embeddings}, "
+                    f"{num_embeddings}), got {padding_idx}"
+                )
+            padding_idx = padding_idx % num_embeddings
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        self.padding_idx = padding_idx
+        if _weight is None:
+            self.weight = empty_parameter((num_embeddings, embedding_dim), dtype, device)
+            self.reset_parameters()
+        else:
+            weight = np.asarray(getattr(_weight, "data", _weight))
+            if weight.shape != (num_embeddings, embedding_dim):
+                raise ValueError(
+                    f"Embedding: _weight must have shape ({num_embeddings}, {embedding_dim}), "
+                    f"got {weight.shape}"
+                )
+            self.weight = Parameter(weight, requires_grad=not _freeze)
+
+    def reset_parameters(self):
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            self.weight.data[self.padding_idx] = 0
+
+    def forward(self, input):
+        return F.embedding(input, self.weight, self.padding_idx)  # (*, embedding_dim)
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None,
+                        norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+        """An Embedding whose weight is the given (num_embeddings, embedding_dim) matrix,
+        frozen unless freeze=False. The padding row is kept as given."""
+        if embeddings.ndim != 2:
+            raise ValueError(
+                f"Embedding.from_pretrained: embeddings must be 2-D, got shape "
+                f"{tuple(embeddings.shape)}"
+            )
+        rows, cols = embeddings.shape
+        return cls(rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
+                   _weight=embeddings, _freeze=freeze)
+
+    def extra_repr(self):
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        return text if self.padding_idx is None else text + f", padding_idx={self.padding_idx}"
