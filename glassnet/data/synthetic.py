@@ -1,0 +1,140 @@
+"""Data that glassnet makes itself: seeded and deterministic (the same rng gives the same set).
+
+2-D classification sets return X float32 (N, 2) and y int64 (N,), classes balanced to within one
+example. `rng` is a numpy Generator or an int seed; None draws from glassnet's global generator.
+
+Sequence tasks (long-memory recall, bidirectional context, dates, coreference sentences) are
+added here by the lessons that need them.
+"""
+
+import numpy as np
+
+from glassnet import random
+
+
+def _finish(x, y, gen):
+    """Shuffle the examples together and cast to the library's dtypes."""
+    order = gen.permutation(len(y))
+    return x[order].astype(np.float32), y[order].astype(np.int64)
+
+
+def blobs(n=200, distance=3.0, std=0.6, margin=0.2, rng=None):
+    """Two Gaussian clusters at +-distance/2 along the diagonal, linearly separable with a
+    margin: points closer than `margin` to the line x1 + x2 = 0 (or on the wrong side) are
+    redrawn, so a perceptron is guaranteed to converge (Novikoff, 1962)."""
+    gen = random.generator(rng)
+    y = np.arange(n) % 2
+    side = 2 * y - 1  # (N,) -1 or +1
+    direction = np.array([1.0, 1.0]) / np.sqrt(2.0)
+    centres = side[:, None] * direction * distance / 2  # (N, 2)
+    x = centres + std * gen.standard_normal((n, 2))
+    while True:
+        bad = (x @ direction) * side < margin
+        if not bad.any():
+            return _finish(x, y, gen)
+        x[bad] = centres[bad] + std * gen.standard_normal((int(bad.sum()), 2))
+
+
+XOR_CORNERS = np.array([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])
+
+
+def xor_clusters(n=200, std=0.25, rng=None):
+    """Four Gaussian clusters at the corners (+-1, +-1); opposite corners share a class (class 0
+    'green' at (-1,-1) and (1,1), class 1 'red' at (1,-1) and (-1,1)). No line separates them:
+    the best linear model gets about 3 of the 4 clusters right."""
+    gen = random.generator(rng)
+    corner = np.arange(n) % 4
+    x = XOR_CORNERS[corner] + std * gen.standard_normal((n, 2))
+    return _finish(x, corner % 2, gen)
+
+
+def circles(n=200, noise=0.05, factor=0.5, rng=None):
+    """Class 0 on the unit circle, class 1 on a circle of radius `factor` inside it."""
+    gen = random.generator(rng)
+    y = np.arange(n) % 2
+    angle = gen.uniform(0, 2 * np.pi, n)
+    radius = np.where(y == 0, 1.0, factor)
+    x = radius[:, None] * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    return _finish(x + noise * gen.standard_normal((n, 2)), y, gen)
+
+
+def moons(n=200, noise=0.1, rng=None):
+    """Two interleaving half circles: class 0 the upper arc (cos t, sin t), class 1 the lower
+    arc (1 - cos t, 0.5 - sin t), t uniform in [0, pi]."""
+    gen = random.generator(rng)
+    y = np.arange(n) % 2
+    t = gen.uniform(0, np.pi, n)
+    upper = np.stack([np.cos(t), np.sin(t)], axis=1)
+    lower = np.stack([1 - np.cos(t), 0.5 - np.sin(t)], axis=1)
+    x = np.where((y == 0)[:, None], upper, lower)
+    return _finish(x + noise * gen.standard_normal((n, 2)), y, gen)
+
+
+def spirals(n=200, classes=2, turns=1.5, noise=0.05, rng=None):
+    """`classes` interleaved spiral arms: arm k at radius r in [0.05, 1] has angle
+    2 pi (turns r + k / classes)."""
+    gen = random.generator(rng)
+    y = np.arange(n) % classes
+    r = gen.uniform(0.05, 1.0, n)
+    angle = 2 * np.pi * (turns * r + y / classes)
+    x = r[:, None] * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    return _finish(x + noise * gen.standard_normal((n, 2)), y, gen)
+
+
+def linear_regression(n=100, weights=(2.0, -3.0), bias=0.5, noise=0.1, rng=None):
+    """y = X w + b + noise with X standard normal: X float32 (N, D), y float32 (N,), the least
+    squares problem whose closed form (normal equations) gradient descent should reach."""
+    gen = random.generator(rng)
+    weights = np.asarray(weights, dtype=np.float64)
+    x = gen.standard_normal((n, len(weights)))
+    y = x @ weights + bias + noise * gen.standard_normal(n)
+    return x.astype(np.float32), y.astype(np.float32)
+
+
+# ---- moon phases (the VAE lesson) ----
+
+def _moon_grid(size, supersample, radius):
+    """Sub-pixel centres in units of the moon's radius: (u, v), each (S, S), S = size * ss."""
+    count = size * supersample
+    axis = ((np.arange(count) + 0.5) / count * 2 - 1) / radius
+    v, u = np.meshgrid(axis, axis, indexing="ij")
+    return u, v
+
+
+def render_moon(phase, size=28, radius=0.8, dark=0.15, supersample=4):
+    """One moon at phase angle `phase` (radians; 0 new, pi/2 first quarter, pi full, 3pi/2 last
+    quarter) as a (size, size) float32 image: sky 0, the unlit disc `dark`, the lit part 1.
+
+    The terminator is the half ellipse u = cos(phase) sqrt(1 - v^2): waxing moons are lit to
+    its right, waning ones to the left of its mirror image, so the lit fraction of the disc is
+    (1 - cos phase) / 2. Each pixel averages supersample^2 sub-pixels (anti-aliasing)."""
+    u, v = _moon_grid(size, supersample, radius)
+    disc = u**2 + v**2 <= 1
+    terminator = np.cos(phase) * np.sqrt(np.clip(1 - v**2, 0, None))
+    lit = u > terminator if np.sin(phase) >= 0 else u < -terminator
+    fine = np.where(disc, np.where(lit, 1.0, dark), 0.0)
+    image = fine.reshape(size, supersample, size, supersample).mean(axis=(1, 3))
+    return image.astype(np.float32)
+
+
+def lit_fraction(phase):
+    """The exact lit fraction of the disc at a phase angle: (1 - cos phase) / 2."""
+    return (1 - np.cos(phase)) / 2
+
+
+def measure_lit_fraction(images, radius=0.8, dark=0.15):
+    """Lit fraction read back from images (..., size, size): the mean over the disc of
+    (pixel - dark) / (1 - dark), clipped to [0, 1]. Works on generated or decoded images."""
+    size = images.shape[-1]
+    u, v = _moon_grid(size, 1, radius)
+    disc = u**2 + v**2 <= 1
+    brightness = np.clip((images[..., disc] - dark) / (1 - dark), 0, 1)
+    return brightness.mean(axis=-1)
+
+
+def moon_phases(n=1000, size=28, rng=None, **render_options):
+    """n moons at uniformly random phases: images (N, 1, size, size) float32, phase angles (N,)
+    float32 and their exact lit fractions (N,) float32."""
+    phase = random.generator(rng).uniform(0, 2 * np.pi, n)
+    images = np.stack([render_moon(p, size, **render_options) for p in phase])[:, None]
+    return images, phase.astype(np.float32), lit_fraction(phase).astype(np.float32)
