@@ -1,0 +1,314 @@
+"""Recurrent layers: RNN (Elman 1990), LSTM (Hochreiter & Schmidhuber 1997, with the forget
+gate of Gers et al. 2000) and GRU (Cho et al. 2014), as one-step cells and as whole-sequence
+layers that stack and run both ways. Parameter names, shapes, gate order and initialisation
+are PyTorch's, so a state dict moves between the two unchanged.
+
+    RNN   h' = tanh(W_ih x + b_ih + W_hh h + b_hh)                (or relu)
+    LSTM  i, f, g, o = sigmoid, sigmoid, tanh, sigmoid of (W_ih x + b_ih + W_hh h + b_hh)
+          c' = f * c + i * g,   h' = o * tanh(c')
+    GRU   r, z = sigmoid(W_i{r,z} x + b_i{r,z} + W_h{r,z} h + b_h{r,z})
+          n = tanh(W_in x + b_in + r * (W_hn h + b_hn)),   h' = (1 - z) * n + z * h
+
+The input half of each product does not depend on the previous step, so a layer computes it
+for all time steps with one matrix product; the time loop only multiplies by W_hh.
+"""
+
+import math
+import warnings
+
+from glassnet import functional as F
+from glassnet import init
+from glassnet.nn.module import Module, Parameter
+from glassnet.tensor import cat, stack, zeros
+
+
+# ---- one time step: x_proj = W_ih x + b_ih is already computed ----
+def _rnn_tanh_step(x_proj, h, weight_hh, bias_hh):
+    return (x_proj + F.linear(h, weight_hh, bias_hh)).tanh()  # (B, H)
+
+
+def _rnn_relu_step(x_proj, h, weight_hh, bias_hh):
+    return (x_proj + F.linear(h, weight_hh, bias_hh)).relu()  # (B, H)
+
+
+def _lstm_step(x_proj, state, weight_hh, bias_hh):
+    h, c = state
+    gates = x_proj + F.linear(h, weight_hh, bias_hh)  # (B, 4H)
+    i, f, g, o = gates.chunk(4, -1)  # each (B, H)
+    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
+    h = o.sigmoid() * c.tanh()
+    return h, c
+
+
+def _gru_step(x_proj, h, weight_hh, bias_hh):
+    x_r, x_z, x_n = x_proj.chunk(3, -1)  # each (B, H)
+    h_r, h_z, h_n = F.linear(h, weight_hh, bias_hh).chunk(3, -1)
+    r = (x_r + h_r).sigmoid()
+    z = (x_z + h_z).sigmoid()
+    n = (x_n + r * h_n).tanh()
+    return n + z * (h - n)  # (1 - z) * n + z * h
+
+
+_STEPS = {"RNN_TANH": _rnn_tanh_step, "RNN_RELU": _rnn_relu_step, "LSTM": _lstm_step,
+          "GRU": _gru_step}
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+def _rnn_mode(nonlinearity):
+    if nonlinearity not in ("tanh", "relu"):
+        raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
+    return "RNN_" + nonlinearity.upper()
+
+
+def _time_steps(x):
+    """x (L, ...) as the list [x[0], ..., x[L-1]], split by halves: each slice's gradient is
+    an array of its parent's size, so slicing x[t] directly would cost O(L^2) in backward and
+    halving costs O(L log L)."""
+    if x.shape[0] == 1:
+        return [x[0]]
+    half = x.shape[0] // 2
+    return _time_steps(x[:half]) + _time_steps(x[half:])
+
+
+def _hidden(state):
+    """h of a state: the state itself (RNN, GRU) or the first of (h, c) (LSTM)."""
+    return state[0] if isinstance(state, tuple) else state
+
+
+def _check_input(name, input, dims, input_size, batched_layout):
+    if input.ndim not in dims:
+        raise ValueError(f"{name}: expected input of shape {batched_layout} or unbatched, "
+                         f"{dims[0]}-D, got {input.ndim}-D input of shape {tuple(input.shape)}")
+    if input.shape[-1] != input_size:
+        raise RuntimeError(f"{name}: expected input of shape {batched_layout} (last dim = "
+                           f"input_size), got {tuple(input.shape)}")
+
+
+def _checked_states(name, hx, lstm, expected):
+    """hx as a list [h] or [h, c], each checked to have the expected shape; a list of Nones
+    when hx is None."""
+    if hx is None:
+        return [None, None] if lstm else [None]
+    if lstm and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
+        raise ValueError(f"{name}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
+    parts = list(hx) if lstm else [hx]
+    for part, label in zip(parts, ("h_0", "c_0")):
+        if tuple(part.shape) != tuple(expected):
+            raise RuntimeError(f"{name}: expected {label} of shape {tuple(expected)}, "
+                               f"got {tuple(part.shape)}")
+    return parts
+
+
+def _check_sizes(input_size, hidden_size):
+    if not (isinstance(hidden_size, int) and hidden_size > 0):
+        raise ValueError(f"hidden_size must be an integer greater than zero, got {hidden_size!r}")
+    if not (isinstance(input_size, int) and input_size >= 0):
+        raise ValueError(f"input_size must be a non-negative integer, got {input_size!r}")
+
+
+class _CellBase(Module):
+    """One time step. Parameters weight_ih (G*H, in), weight_hh (G*H, H), bias_ih, bias_hh (G*H)
+    with G gates stacked in PyTorch's order, all drawn from U(-1/sqrt(H), 1/sqrt(H))."""
+
+    def __init__(self, input_size, hidden_size, bias, mode):
+        super().__init__()
+        _check_sizes(input_size, hidden_size)
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.bias = bias
+        self.mode = mode
+        rows = _GATES[mode] * hidden_size
+        self.weight_ih = Parameter(zeros(rows, input_size))
+        self.weight_hh = Parameter(zeros(rows, hidden_size))
+        self.bias_ih = Parameter(zeros(rows)) if bias else None
+        self.bias_hh = Parameter(zeros(rows)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        for weight in self.parameters():
+            init.uniform_(weight, -bound, bound)
+
+    def forward(self, input, hx=None):
+        name = type(self).__name__
+        _check_input(name, input, (1, 2), self.input_size, f"(B, {self.input_size})")
+        batched = input.ndim == 2
+        x = input if batched else input.unsqueeze(0)  # (B, in)
+        expected = (x.shape[0], self.hidden_size) if batched else (self.hidden_size,)
+        states = _checked_states(name, hx, self.mode == "LSTM", expected)
+        if hx is None:
+            states = [zeros(x.shape[0], self.hidden_size, dtype=input.dtype)] * len(states)
+        elif not batched:
+            states = [s.unsqueeze(0) for s in states]  # (1, H)
+        state = tuple(states) if self.mode == "LSTM" else states[0]
+        x_proj = F.linear(x, self.weight_ih, self.bias_ih)  # (B, G*H)
+        state = _STEPS[self.mode](x_proj, state, self.weight_hh, self.bias_hh)
+        if batched:
+            return state
+        if isinstance(state, tuple):
+            return tuple(s.squeeze(0) for s in state)
+        return state.squeeze(0)
+
+    def extra_repr(self):
+        return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")
+
+
+class RNNCell(_CellBase):
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh"):
+        super().__init__(input_size, hidden_size, bias, _rnn_mode(nonlinearity))
+        self.nonlinearity = nonlinearity
+
+
+class LSTMCell(_CellBase):
+    """forward(input, (h, c)) -> (h', c')."""
+
+    def __init__(self, input_size, hidden_size, bias=True):
+        super().__init__(input_size, hidden_size, bias, "LSTM")
+
+
+class GRUCell(_CellBase):
+    def __init__(self, input_size, hidden_size, bias=True):
+        super().__init__(input_size, hidden_size, bias, "GRU")
+
+
+class _RNNBase(Module):
+    """A stack of num_layers recurrent layers over a whole sequence, optionally bidirectional.
+
+    Input (L, B, in), (B, L, in) with batch_first, or unbatched (L, in). Output (L, B, D*H):
+    the last layer's h at each step, the forward and reverse directions side by side. h_n is
+    (num_layers*D, B, H), the final h of each layer and direction (layer-major)."""
+
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
+                 batch_first=False, dropout=0.0, bidirectional=False):
+        super().__init__()
+        _check_sizes(input_size, hidden_size)
+        if not (isinstance(num_layers, int) and num_layers > 0):
+            raise ValueError(f"num_layers must be an integer greater than zero, got {num_layers!r}")
+        if not 0 <= dropout <= 1 or isinstance(dropout, bool):
+            raise ValueError(f"dropout should be a number in range [0, 1], got {dropout!r}")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(f"dropout={dropout} acts between layers, so with num_layers=1 it does "
+                          "nothing", stacklevel=3)
+        self.mode = mode
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        self.bidirectional = bidirectional
+        directions = 2 if bidirectional else 1
+        rows = _GATES[mode] * hidden_size
+        # set in PyTorch's order, which the attribute walk keeps: the state-dict keys match
+        for layer in range(num_layers):
+            layer_input = input_size if layer == 0 else hidden_size * directions
+            for suffix in ("", "_reverse")[:directions]:
+                setattr(self, f"weight_ih_l{layer}{suffix}", Parameter(zeros(rows, layer_input)))
+                setattr(self, f"weight_hh_l{layer}{suffix}", Parameter(zeros(rows, hidden_size)))
+                if bias:
+                    setattr(self, f"bias_ih_l{layer}{suffix}", Parameter(zeros(rows)))
+                    setattr(self, f"bias_hh_l{layer}{suffix}", Parameter(zeros(rows)))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        for weight in self.parameters():
+            init.uniform_(weight, -bound, bound)
+
+    def _weights(self, layer, suffix):
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        return [getattr(self, f"{name}_l{layer}{suffix}", None) for name in names]
+
+    def _initial_states(self, hx, batch, batched, dtype):
+        """One state per (layer, direction): (B, H), or (h, c) of (B, H) for the LSTM."""
+        count = self.num_layers * (2 if self.bidirectional else 1)
+        lstm = self.mode == "LSTM"
+        expected = (count, batch, self.hidden_size) if batched else (count, self.hidden_size)
+        parts = _checked_states(type(self).__name__, hx, lstm, expected)
+        if hx is None:
+            empty = zeros(batch, self.hidden_size, dtype=dtype)
+            return [(empty, empty) if lstm else empty] * count
+        if not batched:
+            parts = [part.unsqueeze(1) for part in parts]  # (count, 1, H)
+        if lstm:
+            return [(parts[0][i], parts[1][i]) for i in range(count)]
+        return [parts[0][i] for i in range(count)]
+
+    def _run(self, x_proj, state, weight_hh, bias_hh, reverse):
+        """The time loop of one layer and direction: x_proj (L, B, G*H) -> (L, B, H), state."""
+        step = _STEPS[self.mode]
+        inputs = _time_steps(x_proj)  # L tensors (B, G*H)
+        outputs = [None] * len(inputs)
+        for t in (reversed(range(len(inputs))) if reverse else range(len(inputs))):
+            state = step(inputs[t], state, weight_hh, bias_hh)
+            outputs[t] = _hidden(state)
+        return stack(outputs), state
+
+    def forward(self, input, hx=None):
+        name = type(self).__name__
+        layout = "(B, L, {})" if self.batch_first else "(L, B, {})"
+        _check_input(name, input, (2, 3), self.input_size, layout.format(self.input_size))
+        batched = input.ndim == 3
+        if not batched:
+            x = input.unsqueeze(1)  # (L, 1, in)
+        else:
+            x = input.transpose(0, 1) if self.batch_first else input  # (L, B, in)
+        if x.shape[0] == 0:
+            raise ValueError(f"{name}: expected a sequence of length at least 1, got 0")
+        states = self._initial_states(hx, x.shape[1], batched, input.dtype)
+        directions = 2 if self.bidirectional else 1
+        finals = []
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction, suffix in enumerate(("", "_reverse")[:directions]):
+                weight_ih, weight_hh, bias_ih, bias_hh = self._weights(layer, suffix)
+                x_proj = F.linear(x, weight_ih, bias_ih)  # (L, B, G*H), all steps at once
+                state = states[layer * directions + direction]
+                output, final = self._run(x_proj, state, weight_hh, bias_hh, direction == 1)
+                outputs.append(output)
+                finals.append(final)
+            x = outputs[0] if directions == 1 else cat(outputs, dim=-1)  # (L, B, D*H)
+            if layer < self.num_layers - 1:
+                x = F.dropout(x, self.dropout, self.training)
+        h_n = stack([_hidden(final) for final in finals])  # (num_layers*D, B, H)
+        if self.mode == "LSTM":
+            c_n = stack([final[1] for final in finals])
+        if not batched:
+            x, h_n = x.squeeze(1), h_n.squeeze(1)
+            c_n = c_n.squeeze(1) if self.mode == "LSTM" else None
+        elif self.batch_first:
+            x = x.transpose(0, 1)  # (B, L, D*H)
+        return x, ((h_n, c_n) if self.mode == "LSTM" else h_n)
+
+    def extra_repr(self):
+        text = f"{self.input_size}, {self.hidden_size}"
+        defaults = {"num_layers": 1, "bias": True, "batch_first": False, "dropout": 0.0,
+                    "bidirectional": False}
+        for key, default in defaults.items():
+            if getattr(self, key) != default:
+                text += f", {key}={getattr(self, key)}"
+        return text
+
+
+class RNN(_RNNBase):
+    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
+                 batch_first=False, dropout=0.0, bidirectional=False):
+        super().__init__(_rnn_mode(nonlinearity), input_size, hidden_size, num_layers, bias,
+                         batch_first, dropout, bidirectional)
+        self.nonlinearity = nonlinearity
+
+
+class LSTM(_RNNBase):
+    """forward(input, (h_0, c_0)) -> (output, (h_n, c_n))."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False):
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional)
+
+
+class GRU(_RNNBase):
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False):
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional)
