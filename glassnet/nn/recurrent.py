@@ -19,6 +19,7 @@ import warnings
 from glassnet import functional as F
 from glassnet import init
 from glassnet.nn.module import Module, Parameter
+from glassnet.ops import fused
 from glassnet.tensor import cat, stack, zeros
 
 
@@ -236,6 +237,13 @@ class _RNNBase(Module):
 
     def _run(self, x_proj, state, weight_hh, bias_hh, reverse):
         """The time loop of one layer and direction: x_proj (L, B, G*H) -> (L, B, H), state."""
+        if self.mode == "LSTM":  # one fused primitive, BPTT written out: see ops/fused.py
+            h0, c0 = state
+            if bias_hh is not None:
+                x_proj = x_proj + bias_hh
+            out = fused.lstm_sequence(x_proj, h0, c0, weight_hh, reverse)  # (L + 1, B, H)
+            steps = x_proj.shape[0]
+            return out[:steps], (out[0 if reverse else steps - 1], out[steps])
         step = _STEPS[self.mode]
         inputs = _time_steps(x_proj)  # L tensors (B, G*H)
         outputs = [None] * len(inputs)

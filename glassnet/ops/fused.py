@@ -78,3 +78,72 @@ class CrossEntropy(Function):
 
 def cross_entropy(logits, target, ignore_index=-100, reduction="mean"):
     return CrossEntropy.apply(logits, target, ignore_index=ignore_index, reduction=reduction)
+
+
+def _sigmoid(z):
+    return 0.5 * (np.tanh(0.5 * z) + 1)
+
+
+class LSTMSequence(Function):
+    """A whole LSTM layer's time loop in one primitive, with backpropagation through time
+    written out. Inputs: x_proj (T, B, 4H) = W_ih x_t + b_ih + b_hh for every step, the initial
+    h0, c0 (B, H) and W_hh (4H, H); gates i, f, g, o in PyTorch's order.
+
+        i, f, o = sigmoid(z_i), sigmoid(z_f), sigmoid(z_o),  g = tanh(z_g),  z = x_proj_t + W_hh h
+        c_t = f c_{t-1} + i g,   h_t = o tanh(c_t)
+
+    Output (T + 1, B, H): h_t for every step, then the final c as row T (one output array)."""
+
+    @staticmethod
+    def forward(ctx, x_proj, h0, c0, weight_hh, reverse=False):
+        steps, hidden = x_proj.shape[0], h0.shape[-1]
+        order = range(steps - 1, -1, -1) if reverse else range(steps)
+        gates = np.empty_like(x_proj)  # (T, B, 4H) after the nonlinearities
+        h_prev = np.empty((steps,) + h0.shape, dtype=x_proj.dtype)  # (T, B, H) state entering t
+        c_prev = np.empty_like(h_prev)
+        c_all = np.empty_like(h_prev)
+        out = np.empty((steps + 1,) + h0.shape, dtype=x_proj.dtype)
+        h, c = h0, c0
+        for t in order:
+            h_prev[t], c_prev[t] = h, c
+            z = x_proj[t] + h @ weight_hh.T  # (B, 4H)
+            gate = gates[t]
+            gate[:, : 2 * hidden] = _sigmoid(z[:, : 2 * hidden])
+            gate[:, 2 * hidden : 3 * hidden] = np.tanh(z[:, 2 * hidden : 3 * hidden])
+            gate[:, 3 * hidden :] = _sigmoid(z[:, 3 * hidden :])
+            i, f, g, o = np.split(gate, 4, axis=1)
+            c = f * c + i * g
+            h = o * np.tanh(c)
+            c_all[t], out[t] = c, h
+        out[steps] = c
+        ctx.save(gates, h_prev, c_prev, c_all, weight_hh)
+        ctx.order = order
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        gates, h_prev, c_prev, c_all, weight_hh = ctx.saved
+        steps = gates.shape[0]
+        grad_z = np.empty_like(gates)  # (T, B, 4H)
+        grad_h = np.zeros_like(h_prev[0])
+        grad_c = grad[steps].copy()
+        for t in reversed(ctx.order):
+            i, f, g, o = np.split(gates[t], 4, axis=1)
+            grad_h = grad_h + grad[t]
+            tanh_c = np.tanh(c_all[t])
+            grad_c = grad_c + grad_h * o * (1 - tanh_c * tanh_c)
+            dz = grad_z[t]
+            dz_i, dz_f, dz_g, dz_o = np.split(dz, 4, axis=1)
+            dz_i[...] = grad_c * g * i * (1 - i)
+            dz_f[...] = grad_c * c_prev[t] * f * (1 - f)
+            dz_g[...] = grad_c * i * (1 - g * g)
+            dz_o[...] = grad_h * tanh_c * o * (1 - o)
+            grad_c = grad_c * f
+            grad_h = dz @ weight_hh  # (B, H)
+        flat_z = grad_z.reshape(-1, grad_z.shape[-1])
+        grad_w = flat_z.T @ h_prev.reshape(-1, h_prev.shape[-1])  # (4H, H)
+        return grad_z, grad_h, grad_c, grad_w
+
+
+def lstm_sequence(x_proj, h0, c0, weight_hh, reverse=False):
+    return LSTMSequence.apply(x_proj, h0, c0, weight_hh, reverse=reverse)
