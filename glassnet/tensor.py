@@ -20,6 +20,9 @@ int64, int32, bool_ = np.dtype("int64"), np.dtype("int32"), np.dtype("bool")
 DEFAULT_DTYPE = float32
 
 
+_KIND = {"b": 0, "u": 1, "i": 1, "f": 2}  # PyTorch's promotion categories
+
+
 def _is_float(dtype):
     return np.issubdtype(dtype, np.floating)
 
@@ -260,22 +263,27 @@ class Tensor:
 
     # ---- arithmetic ----
     def _operand(self, other):
-        """other as a Tensor of a dtype that combines with self as PyTorch would."""
+        """self and other in the dtype PyTorch gives their result: the higher kind (bool < int
+        < float) wins; within a kind a 0-d tensor or a Python number does not widen a tensor."""
+        if isinstance(other, np.ndarray):
+            other = Tensor._make(other)
         if isinstance(other, Tensor):
             if other.dtype == self.dtype:
                 return self, other
-            a, b = self, other
-            if _is_float(a.dtype) and not _is_float(b.dtype):
-                return a, b.type(a.dtype)
-            if _is_float(b.dtype) and not _is_float(a.dtype):
-                return a.type(b.dtype), b
-            common = np.promote_types(a.dtype, b.dtype)
-            return a.type(common), b.type(common)
-        if isinstance(other, float) and not _is_float(self.dtype):
-            return self.type(DEFAULT_DTYPE), Tensor._make(np.asarray(other, DEFAULT_DTYPE))
-        if isinstance(other, np.ndarray):
-            return self._operand(Tensor._make(other))
-        return self, Tensor._make(np.asarray(other, dtype=self.dtype))
+            kinds = _KIND[self.dtype.kind], _KIND[other.dtype.kind]
+            if kinds[0] != kinds[1]:
+                common = self.dtype if kinds[0] > kinds[1] else other.dtype
+            elif (self.ndim == 0) != (other.ndim == 0):
+                common = other.dtype if self.ndim == 0 else self.dtype
+            else:
+                common = np.promote_types(self.dtype, other.dtype)
+            return self.type(common), other.type(common)
+        dtype = self.dtype
+        if isinstance(other, (float, np.floating)) and not _is_float(dtype):
+            dtype = DEFAULT_DTYPE
+        elif dtype == bool_ and not isinstance(other, bool):
+            dtype = int64
+        return self.type(dtype), Tensor._make(np.asarray(other, dtype=dtype))
 
     def __add__(self, other):
         return ew.add(*self._operand(other))
@@ -428,10 +436,10 @@ class Tensor:
         return ew.erf(self)
 
     def sin(self):
-        return Tensor._make(np.sin(self.data))
+        return ew.sin(self)
 
     def cos(self):
-        return Tensor._make(np.cos(self.data))
+        return ew.sin(self + np.pi / 2)
 
     def clamp(self, min=None, max=None):
         if min is None and max is None:
@@ -496,16 +504,22 @@ class Tensor:
         if dim is None:
             return rd.max(self)
         dim = _normalize_dim(dim, self.ndim)
-        return MinMax(rd.max(self, dim, keepdim), self.argmax(dim, keepdim))
+        return MinMax((rd.max(self, dim, keepdim), self.argmax(dim, keepdim)))
 
     def min(self, dim=None, keepdim=False):
         if dim is None:
             return -rd.max(-self)
         dim = _normalize_dim(dim, self.ndim)
-        return MinMax(-rd.max(-self, dim, keepdim), self.argmin(dim, keepdim))
+        return MinMax((-rd.max(-self, dim, keepdim), self.argmin(dim, keepdim)))
 
     def amax(self, dim=None, keepdim=False):
-        return rd.max(self, None if dim is None else _normalize_dim(dim, self.ndim), keepdim)
+        dims = _dims(dim, self.ndim)
+        if not isinstance(dims, tuple):
+            return rd.max(self, dims, keepdim)
+        out = self
+        for d in dims:  # the max over several dims, one dim at a time
+            out = rd.max(out, d, True)
+        return out if keepdim else out.squeeze(dims)
 
     def argmax(self, dim=None, keepdim=False):
         axis = None if dim is None else _normalize_dim(dim, self.ndim)
@@ -516,7 +530,7 @@ class Tensor:
         return Tensor._make(np.argmin(self.data, axis=axis, keepdims=keepdim).astype(int64))
 
     def logsumexp(self, dim, keepdim=False):
-        dim = _normalize_dim(dim, self.ndim)
+        dim = _dims(dim, self.ndim)
         peak = Tensor._make(np.max(self.data, axis=dim, keepdims=True))
         peak.data = np.where(np.isfinite(peak.data), peak.data, 0)
         out = (self - peak).exp().sum(dim=dim, keepdim=True).log() + peak
@@ -546,7 +560,8 @@ class Tensor:
             return self.reshape(1)
         start = _normalize_dim(start_dim, self.ndim)
         end = _normalize_dim(end_dim, self.ndim)
-        shape = self.shape[:start] + (-1,) + self.shape[end + 1 :]
+        merged = int(np.prod(self.shape[start : end + 1]))  # not -1: it is ambiguous for size 0
+        shape = self.shape[:start] + (merged,) + self.shape[end + 1 :]
         return self.reshape(shape) if end > start else self
 
     def unflatten(self, dim, sizes):
@@ -715,7 +730,10 @@ def _index_key(key):
 
 
 def float_like(value):
-    return value.float() if isinstance(value, Tensor) else float(value)
+    """An integer divisor as float32, as true division of integers gives in PyTorch."""
+    if isinstance(value, Tensor):
+        return value if _is_float(value.dtype) else value.float()
+    return float(value)
 
 
 # ---- creation ----
@@ -785,8 +803,9 @@ def rand(*size, dtype=None, requires_grad=False, rng=None):
 
 
 def randint(low, high=None, size=(), dtype=None, rng=None):
-    if high is None:
-        low, high = 0, low
+    """Integers in [low, high); randint(high, size) as in PyTorch."""
+    if high is None or isinstance(high, (tuple, list)):
+        low, high, size = 0, low, size if high is None else high
     values = random.generator(rng).integers(low, high, _size_args((size,)))
     return Tensor._make(values.astype(dtype or int64))
 
