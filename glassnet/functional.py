@@ -102,10 +102,11 @@ def log_softmax(input, dim=-1, dtype=None):
 
 # ---- layers as functions ----
 def linear(input, weight, bias=None):
-    if input.shape[-1:] != weight.shape[1:]:
+    if input.shape[-1:] != weight.shape[1:] or bias is not None and bias.shape != weight.shape[:1]:
         raise RuntimeError(
-            f"linear: input has shape {tuple(input.shape)} but weight has shape "
-            f"{tuple(weight.shape)}; expected input (..., {weight.shape[1]})"
+            f"linear: input has shape {tuple(input.shape)}, weight {tuple(weight.shape)} and bias "
+            f"{bias if bias is None else tuple(bias.shape)}; expected input (..., "
+            f"{weight.shape[1]}) and bias ({weight.shape[0]},)"
         )
     return mm.linear(input, weight, bias)
 
@@ -264,10 +265,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    if input.ndim != 3 or weight.ndim != 3:
+    if input.ndim != 3 or weight.ndim != 3 or input.shape[1] != weight.shape[1] * groups:
         raise RuntimeError(
-            f"conv1d: expected input (N, C, L) and weight (O, C, k), got {tuple(input.shape)} "
-            f"and {tuple(weight.shape)}"
+            f"conv1d: expected input (N, C, L) and weight (O, C/groups, k) with groups={groups}, "
+            f"got input {tuple(input.shape)} and weight {tuple(weight.shape)}"
         )
     padding = padding if isinstance(padding, str) else (0, _pair(padding)[0])
     out = conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, (1, _pair(stride)[0]), padding,
@@ -333,7 +334,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         raise NotImplementedError("max_pool2d: ceil_mode and return_indices are not implemented")
     windows, shape, unbatched, _ = _pool_windows(input, kernel_size, stride, padding, dilation,
                                                  -np.inf, "max_pool2d")
-    out = windows.max(dim=2).values.reshape(shape)
+    out = windows.amax(dim=2).reshape(shape)
     return out.squeeze(0) if unbatched else out
 
 
@@ -580,7 +581,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
 def kl_div(input, target, reduction="mean", log_target=False):
     """KL(target || q) pointwise, with input = log q: t (log t - input)."""
     if reduction not in REDUCTIONS + ("batchmean",):
-        raise ValueError(f"kl_div: reduction must be one of {REDUCTIONS + ('batchmean',)}")
+        raise ValueError(
+            f"kl_div: reduction must be one of {REDUCTIONS + ('batchmean',)}, got {reduction!r}"
+        )
     target = _as_target(target, input)
     if log_target:
         loss = target.exp() * (target - input)
