@@ -33,8 +33,11 @@ class set_grad_enabled:
         _state.enabled = self.previous
 
     def __call__(self, fn):
+        _state.enabled = self.previous  # as a decorator, the mode changes only inside fn
+        mode = self.mode
+
         def wrapper(*args, **kwargs):
-            with self.__class__(self.mode):
+            with set_grad_enabled(mode):
                 return fn(*args, **kwargs)
 
         wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
@@ -42,22 +45,27 @@ class set_grad_enabled:
 
 
 class no_grad(set_grad_enabled):
-    """``with gn.no_grad():`` runs without recording a graph (evaluation, optimizer steps)."""
+    """``with gn.no_grad():`` runs without recording a graph (evaluation, optimizer steps);
+    ``@gn.no_grad`` and ``@gn.no_grad()`` decorate a function."""
 
-    def __init__(self, mode=False):
-        self.previous, self.mode = None, False
+    mode = False
+
+    def __new__(cls, fn=None):
+        self = super().__new__(cls)
+        self.previous = is_grad_enabled()
+        return self if fn is None else self(fn)
+
+    def __init__(self, fn=None):
+        pass
 
     def __enter__(self):
         self.previous = is_grad_enabled()
-        _state.enabled = False
+        _state.enabled = self.mode
         return self
 
 
 class enable_grad(no_grad):
-    def __enter__(self):
-        self.previous = is_grad_enabled()
-        _state.enabled = True
-        return self
+    mode = True
 
 
 class Context:

@@ -202,8 +202,8 @@ def normalize(input, p=2.0, dim=1, eps=1e-12):
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    dot = (x1 * x2).sum(dim=dim)
-    return dot / (x1.norm(dim=dim) * x2.norm(dim=dim)).clamp(min=eps)
+    """x1 . x2 / (max(|x1|, eps) max(|x2|, eps)): each side normalised first, as PyTorch does."""
+    return (normalize(x1, dim=dim, eps=eps) * normalize(x2, dim=dim, eps=eps)).sum(dim=dim)
 
 
 def pad(input, pad, mode="constant", value=0.0):

@@ -36,6 +36,14 @@ def _normalize_dim(dim, ndim):
     return dim % max(ndim, 1)
 
 
+def _broadcast(*shapes):
+    """The shape the shapes broadcast to, or None if they do not."""
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        return None
+
+
 def _dims(dim, ndim):
     if dim is None:
         return None
@@ -402,20 +410,24 @@ class Tensor:
         return Tensor._make(np.any(self.data))
 
     # ---- elementwise math ----
+    def _float(self):
+        """Integers become float32 before float math, as in PyTorch."""
+        return self if _is_float(self.dtype) else self.float()
+
     def exp(self):
-        return ew.exp(self)
+        return ew.exp(self._float())
 
     def log(self):
-        return ew.log(self)
+        return ew.log(self._float())
 
     def log1p(self):
-        return ew.log1p(self)
+        return ew.log1p(self._float())
 
     def sqrt(self):
-        return ew.pow(self, Tensor._make(np.asarray(0.5, self.dtype)))
+        return self**0.5
 
     def rsqrt(self):
-        return ew.pow(self, Tensor._make(np.asarray(-0.5, self.dtype)))
+        return self**-0.5
 
     def pow(self, exponent):
         return self**exponent
@@ -424,19 +436,19 @@ class Tensor:
         return ew.abs(self)
 
     def tanh(self):
-        return ew.tanh(self)
+        return ew.tanh(self._float())
 
     def sigmoid(self):
-        return ew.sigmoid(self)
+        return ew.sigmoid(self._float())
 
     def relu(self):
         return ew.relu(self)
 
     def erf(self):
-        return ew.erf(self)
+        return ew.erf(self._float())
 
     def sin(self):
-        return ew.sin(self)
+        return ew.sin(self._float())
 
     def cos(self):
         return ew.sin(self + np.pi / 2)
@@ -537,15 +549,21 @@ class Tensor:
         return out if keepdim else out.squeeze(dim)
 
     def norm(self, p=2, dim=None, keepdim=False):
-        if p == 2:
-            return (self * self).sum(dim=dim, keepdim=keepdim).sqrt()
-        return (self.abs() ** p).sum(dim=dim, keepdim=keepdim) ** (1.0 / p)
+        total = (self.abs() ** p).sum(dim=dim, keepdim=keepdim)
+        nonzero = total > 0
+        # the p-th root has no finite slope at 0; PyTorch's gradient there is 0, and so is ours
+        return where(nonzero, where(nonzero, total, 1.0) ** (1.0 / p), 0.0)
 
     # ---- shape ----
     def reshape(self, *shape):
         shape = _size_args(shape)
-        if -1 not in shape and int(np.prod(shape)) != self.data.size or shape.count(-1) > 1:
-            raise RuntimeError(f"shape {list(shape)} is invalid for input of size {self.numel()}")
+        known = int(np.prod([n for n in shape if n != -1]))
+        fits = known == self.data.size if -1 not in shape else known and self.data.size % known == 0
+        if shape.count(-1) > 1 or not fits:
+            raise RuntimeError(
+                f"reshape: shape {list(shape)} is invalid for input of shape {self.shape} "
+                f"(size {self.data.size})"
+            )
         return mv.reshape(self, shape)
 
     view = reshape
@@ -601,10 +619,8 @@ class Tensor:
         if offset < 0:
             raise RuntimeError(f"expand: target {shape} has fewer dims than tensor {self.shape}")
         shape = tuple(self.shape[i - offset] if n == -1 else n for i, n in enumerate(shape))
-        try:
-            np.broadcast_shapes(self.shape, shape)
-        except ValueError:
-            raise RuntimeError(f"expand: shape {self.shape} cannot expand to {shape}") from None
+        if _broadcast(self.shape, shape) != shape:
+            raise RuntimeError(f"expand: shape {self.shape} cannot expand to {shape}")
         return mv.expand(self, shape)
 
     def expand_as(self, other):
@@ -868,9 +884,10 @@ def stack(tensors, dim=0):
 
 def where(condition, input, other):
     condition = condition if isinstance(condition, Tensor) else tensor(condition)
-    if not isinstance(input, Tensor):
-        input = Tensor._make(np.asarray(input, dtype=getattr(other, "dtype", DEFAULT_DTYPE)))
-    a, b = input._operand(other)
+    if isinstance(input, Tensor):
+        a, b = input._operand(other)
+    else:  # a number: its dtype follows the other operand's, as in torch.where
+        b, a = (other if isinstance(other, Tensor) else tensor(other))._operand(input)
     return ew.where(condition.bool(), a, b)
 
 
@@ -878,10 +895,12 @@ def matmul(a, b):
     """a @ b with PyTorch's rules for 1-D operands (a vector is promoted, then squeezed)."""
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError("matmul: both arguments need at least 1 dimension")
-    if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+    rows = b.shape[-2 if b.ndim > 1 else 0]
+    if a.shape[-1] != rows or _broadcast(a.shape[:-2], b.shape[:-2]) is None:
         raise RuntimeError(
-            f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied "
-            f"({a.shape[-1]} != {b.shape[-2 if b.ndim > 1 else 0]})"
+            f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied; expected "
+            f"a second operand of shape ({a.shape[-1]},) or (..., {a.shape[-1]}, m) with batch "
+            f"dims that broadcast with {tuple(a.shape[:-2])}"
         )
     a, b = a._operand(b)
     if a.ndim == 1 and b.ndim == 1:

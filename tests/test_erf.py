@@ -30,9 +30,7 @@ def reference(x):
 def dense_grid():
     tiny = np.geomspace(1e-300, 1e-3, 2001)
     # Extra points straddle each switch between approximations and the saturation.
-    seams = np.concatenate(
-        [np.linspace(edge - 1e-3, edge + 1e-3, 2001) for edge in (0.5, 4, 6)]
-    )
+    seams = np.concatenate([np.linspace(edge - 1e-3, edge + 1e-3, 2001) for edge in (0.5, 4, 6)])
     return np.concatenate([np.linspace(-30, 30, 300_001), tiny, -tiny, seams, -seams])
 
 
@@ -108,8 +106,6 @@ def test_shape_is_kept_across_block_boundaries():
 def test_no_floating_point_errors_for_extreme_inputs():
     for dtype in (np.float64, np.float32):
         info = np.finfo(dtype)
-        x = np.array(
-            [info.max, -info.max, np.inf, info.tiny, info.smallest_subnormal, np.nan]
-        )
+        x = np.array([info.max, -info.max, np.inf, info.tiny, info.smallest_subnormal, np.nan])
         with np.errstate(all="raise"):
             erf_array(x.astype(dtype))

@@ -186,6 +186,19 @@ class Relu(Function):
         return grad * (ctx.saved[0] > 0)
 
 
+class Sin(Function):
+    """d/da sin a = cos a; cos is composed as sin(a + pi/2)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save(a)
+        return np.sin(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * np.cos(ctx.saved[0])
+
+
 class Erf(Function):
     """The error function; d/da erf(a) = 2/sqrt(pi) exp(-a^2). GELU is built on it."""
 
@@ -305,6 +318,10 @@ def sigmoid(a):
 
 def relu(a):
     return Relu.apply(a)
+
+
+def sin(a):
+    return Sin.apply(a)
 
 
 def erf(a):

@@ -102,7 +102,9 @@ class Gather(Function):
     @staticmethod
     def forward(ctx, a, index, axis):
         ctx.args = a.shape, index, axis
-        return np.take_along_axis(a, index, axis=axis)
+        # torch lets index be smaller than a in the other dims: those dims are cut to fit
+        window = tuple(slice(None) if d == axis else slice(n) for d, n in enumerate(index.shape))
+        return np.take_along_axis(a[window], index, axis=axis)
 
     @staticmethod
     def backward(ctx, grad):
