@@ -146,6 +146,12 @@ op("ops.lstm_sequence.reverse", lambda x, h, c, w: fused.lstm_sequence(x, h, c, 
 op("ops.cross_entropy", lambda a: fused.cross_entropy(a, gn.tensor(TARGETS)), (4, 5))
 op("ops.cross_entropy.ignore_sum", lambda a: fused.cross_entropy(
     a, gn.tensor(TARGETS_2D[:, 0]), ignore_index=4, reduction="sum"), (2, 5))
+op("ops.gelu", fused.gelu, (3, 4))
+op("ops.layer_norm", lambda x, w, b: fused.layer_norm(x, w, b), (2, 3, 5), (5,), (5,))
+op("ops.attention.causal", lambda q, k, v: fused.attention(
+    q, k, v, np.triu(np.full((4, 4), -np.inf), 1), 0.5), (2, 3, 4, 2), (2, 3, 4, 2), (2, 3, 4, 3))
+op("ops.attention.broadcast", lambda q, k, v: fused.attention(q, k, v), (2, 3, 2), (1, 4, 2),
+   (1, 4, 3))
 
 # ---- Tensor methods composed of primitives (tensor.py) ----
 op("tensor.sub", lambda a, b: a - b, (3, 4), (3, 1))

@@ -1,8 +1,11 @@
 """Fused primitives: ops that could be composed but are faster and more stable as one step."""
 
+import math
+
 import numpy as np
 
-from glassnet.autograd import Function
+from glassnet.autograd import Function, unbroadcast
+from glassnet.ops._erf import erf_array
 
 
 class Softmax(Function):
@@ -147,3 +150,91 @@ class LSTMSequence(Function):
 
 def lstm_sequence(x_proj, h0, c0, weight_hh, reverse=False):
     return LSTMSequence.apply(x_proj, h0, c0, weight_hh, reverse=reverse)
+
+
+class Gelu(Function):
+    """GELU(x) = x Phi(x), Phi the standard normal CDF (Hendrycks & Gimpel 2016);
+    d/dx = Phi(x) + x phi(x), phi the normal density. Fused: erf is evaluated once."""
+
+    @staticmethod
+    def forward(ctx, x):
+        cdf = 0.5 * (1 + erf_array(x * (1 / math.sqrt(2))))
+        ctx.save(x, cdf)
+        return x * cdf
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, cdf = ctx.saved
+        pdf = np.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
+        return grad * (cdf + x * pdf)
+
+
+class LayerNorm(Function):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias over the last dim (Ba et al. 2016).
+    With x_hat the normalised input and g = grad * weight, the input gradient is
+    (g - mean(g) - x_hat * mean(g * x_hat)) / sqrt(var + eps)."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, eps=1e-5):
+        mean = x.mean(axis=-1, keepdims=True)
+        centred = x - mean
+        inv_std = 1 / np.sqrt((centred * centred).mean(axis=-1, keepdims=True) + eps)
+        x_hat = centred * inv_std
+        ctx.save(x_hat, inv_std, weight)
+        return x_hat * weight + bias
+
+    @staticmethod
+    def backward(ctx, grad):
+        x_hat, inv_std, weight = ctx.saved
+        g = grad * weight
+        grad_x = inv_std * (
+            g - g.mean(axis=-1, keepdims=True) - x_hat * (g * x_hat).mean(axis=-1, keepdims=True)
+        )
+        flat = grad.reshape(-1, grad.shape[-1])
+        grad_weight = (flat * x_hat.reshape(flat.shape)).sum(axis=0)
+        return grad_x, grad_weight, flat.sum(axis=0)
+
+
+def gelu(x):
+    return Gelu.apply(x)
+
+
+def layer_norm(x, weight, bias, eps=1e-5):
+    return LayerNorm.apply(x, weight, bias, eps=eps)
+
+
+class Attention(Function):
+    """softmax(q k^T * scale + mask) v in one step (Vaswani et al. 2017). mask is additive
+    (0 or -inf), broadcastable to (..., L, S). With p the attention weights and g the output
+    gradient: dv = p^T g, ds = p * (g v^T - rowsum(p * g v^T)), dq = ds k scale, dk = ds^T q scale."""
+
+    @staticmethod
+    def forward(ctx, q, k, v, mask=None, scale=1.0):
+        scores = q @ np.swapaxes(k, -1, -2)  # (..., L, S)
+        scores *= scale
+        if mask is not None:
+            scores += mask
+        scores -= scores.max(axis=-1, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=-1, keepdims=True)
+        ctx.save(q, k, v, scores)
+        ctx.scale = scale
+        return scores @ v  # (..., L, Ev)
+
+    @staticmethod
+    def backward(ctx, grad):
+        q, k, v, weights = ctx.saved
+        grad_v = np.swapaxes(weights, -1, -2) @ grad
+        grad_scores = grad @ np.swapaxes(v, -1, -2)  # (..., L, S)
+        grad_scores -= (grad_scores * weights).sum(axis=-1, keepdims=True)
+        grad_scores *= weights
+        grad_scores *= ctx.scale
+        grad_q = grad_scores @ k
+        grad_k = np.swapaxes(grad_scores, -1, -2) @ q
+        return unbroadcast(grad_q, q.shape), unbroadcast(grad_k, k.shape), unbroadcast(
+            grad_v, v.shape)
+
+
+def attention(q, k, v, mask=None, scale=1.0):
+    """mask: an additive float array (not a Tensor), or None."""
+    return Attention.apply(q, k, v, mask=mask, scale=scale)
