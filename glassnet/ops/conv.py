@@ -16,35 +16,81 @@ def _out_size(size, kernel, stride, padding, dilation):
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
 
-def unfold_array(x, kernel, stride, padding, dilation, pad_value=0.0):
-    """(N, C, H, W) -> (N, C*kh*kw, out_h*out_w) columns."""
+def windows_view(x, kernel, stride, padding, dilation, pad_value=0.0):
+    """(N, C, H, W) -> a view (N, C, out_h, out_w, kh, kw) of every window (padding copies)."""
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
-    n, c = x.shape[:2]
     if ph or pw:
         x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=pad_value)
     span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
     windows = sliding_window_view(x, (span_h, span_w), axis=(2, 3))
-    windows = windows[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C, out_h, out_w, kh, kw)
-    out_h, out_w = windows.shape[2:4]
+    return windows[:, :, ::sh, ::sw, ::dh, ::dw]
+
+
+def unfold_array(x, kernel, stride, padding, dilation, pad_value=0.0):
+    """(N, C, H, W) -> (N, C*kh*kw, out_h*out_w) columns."""
+    windows = windows_view(x, kernel, stride, padding, dilation, pad_value)
+    n, c, out_h, out_w, kh, kw = windows.shape
     return windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, out_h * out_w)
 
 
 def fold_array(cols, output_size, kernel, stride, padding, dilation):
     """The adjoint of unfold: add every column entry back into the pixel it came from."""
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+    out_h = _out_size(output_size[0], kh, sh, ph, dh)
+    out_w = _out_size(output_size[1], kw, sw, pw, dw)
+    n, c = cols.shape[0], cols.shape[1] // (kh * kw)
+    windows = cols.reshape(n, c, kh, kw, out_h, out_w).transpose(0, 1, 4, 5, 2, 3)
+    return fold_windows(windows, output_size, stride, padding, dilation)
+
+
+def fold_windows(windows, output_size, stride, padding, dilation):
+    """Add a (N, C, out_h, out_w, kh, kw) array of windows back into a (N, C, H, W) image."""
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    n, c, out_h, out_w, kh, kw = windows.shape
     height, width = output_size
-    out_h = _out_size(height, kh, sh, ph, dh)
-    out_w = _out_size(width, kw, sw, pw, dw)
-    n = cols.shape[0]
-    c = cols.shape[1] // (kh * kw)
-    cols = cols.reshape(n, c, kh, kw, out_h, out_w)
-    image = np.zeros((n, c, height + 2 * ph, width + 2 * pw), dtype=cols.dtype)
+    image = np.zeros((n, c, height + 2 * ph, width + 2 * pw), dtype=windows.dtype)
     for i in range(kh):
         for j in range(kw):
             rows = slice(i * dh, i * dh + sh * (out_h - 1) + 1, sh)
             columns = slice(j * dw, j * dw + sw * (out_w - 1) + 1, sw)
-            image[:, :, rows, columns] += cols[:, :, i, j]
+            image[:, :, rows, columns] += windows[:, :, :, :, i, j]
     return image[:, :, ph : ph + height, pw : pw + width]
+
+
+class Conv2d(Function):
+    """Cross-correlation of x (N, C, H, W) with weight (O, C, kh, kw) as ONE matrix product:
+    the windows laid out as rows (N*out_h*out_w, C*kh*kw) times the weight's transpose.
+    Backward: the weight gradient is one product with the same rows, and the input gradient
+    one product followed by folding the rows back into the image."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1)):
+        windows = windows_view(x, weight.shape[2:], stride, padding, dilation)
+        n, c, out_h, out_w, kh, kw = windows.shape
+        rows = windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * out_h * out_w, c * kh * kw)
+        out = rows @ weight.reshape(weight.shape[0], -1).T  # (N*L, O)
+        if bias is not None:
+            out += bias
+        ctx.save(rows, weight)
+        ctx.args = x.shape, stride, padding, dilation, (n, out_h, out_w)
+        return out.reshape(n, out_h, out_w, -1).transpose(0, 3, 1, 2)  # (N, O, out_h, out_w)
+
+    @staticmethod
+    def backward(ctx, grad):
+        rows, weight = ctx.saved
+        shape, stride, padding, dilation, (n, out_h, out_w) = ctx.args
+        flat_grad = grad.transpose(0, 2, 3, 1).reshape(rows.shape[0], -1)  # (N*L, O)
+        needs = ctx.needs_grad
+        grad_w = (flat_grad.T @ rows).reshape(weight.shape) if needs[1] else None
+        grad_x = None
+        if needs[0]:
+            grad_rows = flat_grad @ weight.reshape(weight.shape[0], -1)  # (N*L, C*kh*kw)
+            windows = grad_rows.reshape(n, out_h, out_w, shape[1], *weight.shape[2:])
+            grad_x = fold_windows(windows.transpose(0, 3, 1, 2, 4, 5), shape[2:], stride,
+                                  padding, dilation)
+        if len(needs) == 2:
+            return grad_x, grad_w
+        return grad_x, grad_w, flat_grad.sum(axis=0) if needs[2] else None
 
 
 class Unfold(Function):
@@ -77,3 +123,8 @@ def unfold(x, kernel, stride, padding, dilation, pad_value=0.0):
 def fold(cols, output_size, kernel, stride, padding, dilation):
     return Fold.apply(cols, output_size=output_size, kernel=kernel, stride=stride,
                       padding=padding, dilation=dilation)
+
+
+def conv2d(x, weight, bias=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1)):
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    return Conv2d.apply(*inputs, stride=stride, padding=padding, dilation=dilation)
