@@ -146,6 +146,10 @@ op("ops.lstm_sequence.reverse", lambda x, h, c, w: fused.lstm_sequence(x, h, c, 
 op("ops.cross_entropy", lambda a: fused.cross_entropy(a, gn.tensor(TARGETS)), (4, 5))
 op("ops.cross_entropy.ignore_sum", lambda a: fused.cross_entropy(
     a, gn.tensor(TARGETS_2D[:, 0]), ignore_index=4, reduction="sum"), (2, 5))
+op("ops.conv2d", lambda x, w, b: conv.conv2d(x, w, b, (1, 1), (1, 1), (1, 1)), (2, 3, 5, 4),
+   (4, 3, 3, 2), (4,))
+op("ops.conv2d.strided_dilated", lambda x, w: conv.conv2d(x, w, None, (2, 1), (0, 2), (1, 2)),
+   (2, 3, 7, 6), (4, 3, 3, 2))
 op("ops.gelu", fused.gelu, (3, 4))
 op("ops.layer_norm", lambda x, w, b: fused.layer_norm(x, w, b), (2, 3, 5), (5,), (5,))
 op("ops.attention.causal", lambda q, k, v: fused.attention(
