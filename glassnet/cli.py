@@ -123,6 +123,8 @@ def build_parser():
     datasets.add_argument("name", nargs="?", help="dataset name (all for fetch if omitted)")
     datasets.add_argument("--force", action="store_true", help="fetch again even if cached")
     datasets.set_defaults(run=data)
+    # -- lessons: tour, run, lessons (report.py) --
+    # -- training: train (train.py) --
     return parser
 
 
