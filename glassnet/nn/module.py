@@ -280,6 +280,13 @@ class Sequential(Module):
     def _members(self):
         return iter(self._items.items())
 
+    def __getattr__(self, name):
+        """seq.fc1 for a Sequential built from an OrderedDict, as in PyTorch."""
+        items = self.__dict__.get("_items")
+        if items is not None and name in items:
+            return items[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
     def forward(self, input):
         for module in self._items.values():
             input = module(input)

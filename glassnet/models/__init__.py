@@ -1,0 +1,22 @@
+"""gn.models: the model zoo. One file per model (config dataclass, blocks, model); this
+registry maps a name to its (Config, Model) pair for `glassnet train NAME` and the lessons."""
+
+from glassnet.models.mlp import MLP, MLPConfig
+
+MODELS = {"mlp": (MLPConfig, MLP)}
+
+
+def get(name):
+    """(Config, Model) for a registered name; an unknown name lists the valid ones."""
+    if name not in MODELS:
+        raise KeyError(f"unknown model {name!r}; valid models: {', '.join(sorted(MODELS))}")
+    return MODELS[name]
+
+
+def create(name, **overrides):
+    """Build a registered model from its default config with `overrides` applied."""
+    config_class, model_class = get(name)
+    return model_class(config_class(**overrides))
+
+
+__all__ = ["MLP", "MODELS", "MLPConfig", "create", "get"]
