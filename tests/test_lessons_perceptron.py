@@ -1,0 +1,91 @@
+"""Lesson 4 (perceptron): its quick run passes every claim check, writes metrics.json and its
+figures, and repeats itself exactly with the same seed; its measuring tools measure."""
+
+import json
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import nn
+from glassnet.data import synthetic
+from glassnet.lessons import base, perceptron
+
+METRICS_KEYS = {"lesson", "quick", "seed", "seconds", "versions", "metrics", "checks", "figures"}
+CHECK_KEYS = {"name", "value", "threshold", "op", "passed"}
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("perceptron")
+    return base.run_lesson(perceptron, quick=True, seed=0, out=out), out
+
+
+def test_quick_run_passes_every_check(quick_run):
+    result, _ = quick_run
+    failed = [(c.name, c.value, c.op, c.threshold) for c in result.checks if not c.passed]
+    assert not failed, failed
+    names = " ".join(check.name for check in result.checks)
+    for claim in ("separates the blobs", "best of any line on XOR", "linear model on XOR",
+                  "5 linear layers on XOR", "5 linear layers = one matrix", "with relu on XOR"):
+        assert claim in names
+
+
+def test_metrics_json_and_figures(quick_run):
+    _, out = quick_run
+    written = json.loads((out / "metrics.json").read_text())
+    assert METRICS_KEYS <= set(written)
+    assert written["lesson"] == "perceptron" and written["quick"] is True
+    assert all(set(check) >= CHECK_KEYS for check in written["checks"])
+    assert all(check["op"] in (">=", "<=", "==") for check in written["checks"])
+    assert all(isinstance(value, float) for value in written["metrics"].values())
+    for stem in ("boundaries", "training_loss"):
+        for suffix in (".png", ".svg"):
+            assert stem + suffix in written["figures"]
+    for name in written["figures"]:
+        assert (out / name).stat().st_size > 1000, name
+
+
+def test_same_seed_same_numbers(quick_run, tmp_path):
+    first, _ = quick_run
+    again = base.run_lesson(perceptron, quick=True, seed=0, out=tmp_path)
+    assert again.metrics == first.metrics
+    assert [c.value for c in again.checks] == [c.value for c in first.checks]
+
+
+def test_collapse_reproduces_a_linear_stack_and_not_a_nonlinear_one():
+    gn.manual_seed(1)
+    stack = perceptron.deep_model(depth=5, hidden_size=7)
+    points = np.random.default_rng(0).normal(size=(50, 2))
+    weight, bias = perceptron.collapse(stack)
+    assert weight.shape == (2, 2) and bias.shape == (2,)
+    with gn.no_grad():
+        stacked = stack(gn.tensor(points, dtype=gn.float64)).numpy()
+    np.testing.assert_allclose(stacked, points @ weight.T + bias, rtol=1e-5, atol=1e-6)
+    # with a ReLU between the same layers the product no longer describes the network
+    bent = perceptron.deep_model(depth=5, hidden_size=7, activation="relu")
+    linear_only = nn.Sequential(*[layer for layer in bent if isinstance(layer, nn.Linear)])
+    weight, bias = perceptron.collapse(linear_only)
+    with gn.no_grad():
+        outputs = bent(gn.tensor(points, dtype=gn.float64)).numpy()
+    assert np.abs(outputs - (points @ weight.T + bias)).max() > 1e-2
+    with pytest.raises(TypeError, match="collapse"):
+        perceptron.collapse(bent)
+
+
+def test_best_line_measures_separability():
+    blobs_x, blobs_y = synthetic.blobs(200, rng=0)
+    accuracy, direction, threshold = perceptron.best_line(blobs_x, blobs_y)
+    assert accuracy == 1.0
+    np.testing.assert_array_equal((blobs_x @ direction > threshold).astype(int), blobs_y)
+    xor_x, xor_y = synthetic.xor_clusters(200, rng=0)
+    accuracy, direction, threshold = perceptron.best_line(xor_x, xor_y)
+    assert 0.7 <= accuracy <= 0.8
+    assert ((xor_x @ direction > threshold) == xor_y).mean() == accuracy
+
+
+def test_bad_knobs_are_named(tmp_path):
+    with pytest.raises(ValueError, match="relu, tanh"):
+        base.run_lesson(perceptron, quick=True, out=tmp_path, overrides={"activation": "cube"})
+    with pytest.raises(ValueError, match="--depth"):
+        base.run_lesson(perceptron, quick=True, out=tmp_path, overrides={"depth": "deep"})
