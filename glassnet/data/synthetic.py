@@ -138,3 +138,68 @@ def moon_phases(n=1000, size=28, rng=None, **render_options):
     phase = random.generator(rng).uniform(0, 2 * np.pi, n)
     images = np.stack([render_moon(p, size, **render_options) for p in phase])[:, None]
     return images, phase.astype(np.float32), lit_fraction(phase).astype(np.float32)
+
+
+# ---- loss surfaces (the gradient-descent lesson) ----
+
+class PitSurface:
+    """A smooth bumpy 2-D landscape for a marble to roll on: a bowl minus Gaussian pits,
+
+        f(p) = bowl |p - bowl_centre|^2 - sum_k depth_k exp(-|p - c_k|^2 / (2 width_k^2)).
+
+    Called on a Tensor of points (..., 2) it returns the heights (...) built from Tensor ops, so
+    autograd gives the slope; called on a NumPy array it returns an array (for contour maps).
+    `extent` (x0, x1, y0, y1) is the square worth drawing."""
+
+    def __init__(self, centres, depths, widths, bowl=0.05, bowl_centre=(0.0, 0.0),
+                 extent=(-3.0, 3.0, -3.0, 3.0)):
+        self.centres = np.asarray(centres, dtype=np.float64)  # (K, 2)
+        self.depths = np.asarray(depths, dtype=np.float64)  # (K,)
+        self.widths = np.asarray(widths, dtype=np.float64)  # (K,)
+        if self.centres.shape != (len(self.depths), 2) or self.widths.shape != self.depths.shape:
+            raise ValueError(
+                f"PitSurface: need centres (K, 2), depths (K,), widths (K,); got "
+                f"{self.centres.shape}, {self.depths.shape}, {self.widths.shape}"
+            )
+        self.bowl = float(bowl)
+        self.bowl_centre = np.asarray(bowl_centre, dtype=np.float64)
+        self.extent = tuple(float(v) for v in extent)
+
+    def __call__(self, points):
+        exp = np.exp if isinstance(points, np.ndarray) else (lambda t: t.exp())
+        offset = points - self.bowl_centre  # (..., 2)
+        bowl = (offset * offset).sum(-1) * self.bowl  # (...)
+        diff = points[..., None, :] - self.centres  # (..., K, 2)
+        pits = exp((diff * diff).sum(-1) * (-0.5 / self.widths**2)) * self.depths  # (..., K)
+        return bowl - pits.sum(-1)
+
+    def grid(self, size=121):
+        """Heights on a size x size grid over the extent: xs (size,), ys (size,), f (size, size)
+        with f[i, j] at (xs[j], ys[i]), ready for matplotlib's contour."""
+        x0, x1, y0, y1 = self.extent
+        xs, ys = np.linspace(x0, x1, size), np.linspace(y0, y1, size)
+        points = np.stack(np.meshgrid(xs, ys), axis=-1)  # (size, size, 2)
+        return xs, ys, self(points)
+
+
+def bumpy_surface():
+    """Five pits of different depths in a shallow bowl: several local minima, one global."""
+    return PitSurface(
+        centres=[(-1.7, 1.6), (1.5, 1.9), (0.0, 0.1), (-1.6, -1.7), (1.9, -1.3)],
+        depths=[1.0, 1.4, 0.8, 1.2, 2.0],
+        widths=[0.75, 0.7, 0.6, 0.7, 0.75],
+        bowl=0.06,
+    )
+
+
+def shallow_pit_surface():
+    """A slope down to one deep pit at (1.5, 0), with a shallow dimple at (-1.2, 0) on the way:
+    plain gradient descent started uphill at the left settles in the dimple."""
+    return PitSurface(
+        centres=[(-1.2, 0.0), (1.5, 0.0)],
+        depths=[0.4, 1.5],
+        widths=[0.4, 0.7],
+        bowl=0.06,
+        bowl_centre=(1.5, 0.0),
+        extent=(-3.0, 3.0, -2.0, 2.0),
+    )
