@@ -2,26 +2,17 @@
 
 from glassnet import random
 from glassnet.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from glassnet.random import get_rng_state, initial_seed, manual_seed, set_rng_state
-from glassnet.tensor import (
-    Tensor,
+from glassnet.creation import (
     arange,
     as_tensor,
-    bool_,
     cat,
     empty,
     empty_like,
     eye,
-    float32,
-    float64,
     from_numpy,
     full,
     full_like,
-    heaviside,
-    int32,
-    int64,
     linspace,
-    matmul,
     ones,
     ones_like,
     rand,
@@ -36,6 +27,9 @@ from glassnet.tensor import (
     zeros,
     zeros_like,
 )
+from glassnet.functional import heaviside
+from glassnet.random import get_rng_state, initial_seed, manual_seed, set_rng_state
+from glassnet.tensor import Tensor, bool_, float32, float64, int32, int64
 
 # functions that are also methods: gn.exp(t) is t.exp()
 exp, log, log1p, sqrt, abs, tanh, sigmoid, relu = (
@@ -49,7 +43,7 @@ sum, mean, var, std, amax, argmax, argmin, logsumexp, softmax, log_softmax = (
     Tensor.sum, Tensor.mean, Tensor.var, Tensor.std, Tensor.amax, Tensor.argmax, Tensor.argmin,
     Tensor.logsumexp, Tensor.softmax, Tensor.log_softmax,
 )
-max, min = Tensor.max, Tensor.min
+max, min, matmul = Tensor.max, Tensor.min, Tensor.matmul
 reshape, permute, transpose, squeeze, unsqueeze, flatten, split, chunk, gather = (
     Tensor.reshape, Tensor.permute, Tensor.transpose, Tensor.squeeze, Tensor.unsqueeze,
     Tensor.flatten, Tensor.split, Tensor.chunk, Tensor.gather,

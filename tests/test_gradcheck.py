@@ -52,7 +52,7 @@ def test_every_functional_op_has_a_case():
     no_gradient = {"one_hot"}  # returns integers
     public = {fn.__name__ for name, fn in vars(functional).items()
               if inspect.isfunction(fn) and not name.startswith("_")
-              and fn.__module__ == functional.__name__} - no_gradient
+              and fn.__module__.startswith(functional.__name__)} - no_gradient
     assert [name for name in sorted(public) if not _covered("F", name)] == []
 
 

@@ -12,9 +12,10 @@ import numpy as np
 
 from glassnet import functional as F
 from glassnet import init
+from glassnet.creation import as_tensor, zeros
 from glassnet.nn.linear import Linear
 from glassnet.nn.module import Module, Parameter
-from glassnet.tensor import Tensor, as_tensor, zeros
+from glassnet.tensor import Tensor
 
 
 def _additive_mask(mask, dtype, name):

@@ -2,8 +2,8 @@
 pos_weight is a buffer, so it is in the state dict). The math is in glassnet.functional."""
 
 from glassnet import functional as F
+from glassnet.creation import as_tensor
 from glassnet.nn.module import Module
-from glassnet.tensor import as_tensor
 
 
 def _legacy_reduction(size_average, reduce, reduction):

@@ -18,9 +18,9 @@ import warnings
 
 from glassnet import functional as F
 from glassnet import init
+from glassnet.creation import cat, stack, zeros
 from glassnet.nn.module import Module, Parameter
 from glassnet.ops import fused
-from glassnet.tensor import cat, stack, zeros
 
 
 # ---- one time step: x_proj = W_ih x + b_ih is already computed ----

@@ -44,10 +44,9 @@ class Mul(Function):
     def backward(ctx, grad):
         a, b = ctx.saved
         need_a, need_b = ctx.needs_grad
-        return (
-            unbroadcast(grad * b, a.shape) if need_a else None,
-            unbroadcast(grad * a, b.shape) if need_b else None,
-        )
+        grad_a = unbroadcast(grad * b, a.shape) if need_a else None
+        grad_b = unbroadcast(grad * a, b.shape) if need_b else None
+        return grad_a, grad_b
 
 
 class Div(Function):
@@ -61,10 +60,8 @@ class Div(Function):
         a, b = ctx.saved
         need_a, need_b = ctx.needs_grad
         grad_a = grad / b
-        return (
-            unbroadcast(grad_a, a.shape) if need_a else None,
-            unbroadcast(-grad_a * a / b, b.shape) if need_b else None,
-        )
+        grad_b = unbroadcast(-grad_a * a / b, b.shape) if need_b else None
+        return (unbroadcast(grad_a, a.shape) if need_a else None), grad_b
 
 
 class Neg(Function):
@@ -100,117 +97,40 @@ class Pow(Function):
         return grad_a, grad_b
 
 
-class Exp(Function):
-    @staticmethod
-    def forward(ctx, a):
-        out = np.exp(a)
-        ctx.save(out)
-        return out
+def _unary(name, function, backward, of_output=False):
+    """A primitive out = function(a) whose backward(grad, a) is the chain rule grad * f'(a);
+    with of_output the rule reads out instead of a. Only the array it reads is kept."""
 
-    @staticmethod
-    def backward(ctx, grad):
-        return grad * ctx.saved[0]
+    class Unary(Function):
+        @staticmethod
+        def forward(ctx, a):
+            out = function(a)
+            ctx.save(out if of_output else a)
+            return out
 
+        @staticmethod
+        def backward(ctx, grad):
+            return backward(grad, ctx.saved[0])
 
-class Log(Function):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save(a)
-        return np.log(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad / ctx.saved[0]
+    Unary.__name__ = Unary.__qualname__ = name
+    return Unary
 
 
-class Log1p(Function):
-    """log(1 + a), exact for tiny a where log(1 + a) would round 1 + a to 1."""
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save(a)
-        return np.log1p(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad / (1 + ctx.saved[0])
-
-
-class Abs(Function):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save(a)
-        return np.abs(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad * np.sign(ctx.saved[0])
-
-
-class Tanh(Function):
-    @staticmethod
-    def forward(ctx, a):
-        out = np.tanh(a)
-        ctx.save(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        out = ctx.saved[0]
-        return grad * (1 - out * out)
-
-
-class Sigmoid(Function):
-    @staticmethod
-    def forward(ctx, a):
-        # 1 / (1 + e^-a) overflows for very negative a; tanh form is stable everywhere
-        out = 0.5 * (np.tanh(0.5 * a) + 1)
-        ctx.save(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        out = ctx.saved[0]
-        return grad * out * (1 - out)
-
-
-class Relu(Function):
-    @staticmethod
-    def forward(ctx, a):
-        out = np.maximum(a, 0)
-        ctx.save(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad * (ctx.saved[0] > 0)
-
-
-class Sin(Function):
-    """d/da sin a = cos a; cos is composed as sin(a + pi/2)."""
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save(a)
-        return np.sin(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad * np.cos(ctx.saved[0])
-
-
-class Erf(Function):
-    """The error function; d/da erf(a) = 2/sqrt(pi) exp(-a^2). GELU is built on it."""
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save(a)
-        return erf_array(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        a = ctx.saved[0]
-        return grad * (2 / math.sqrt(math.pi)) * np.exp(-a * a)
+# name, forward, backward: each derivative beside its function
+Exp = _unary("Exp", np.exp, lambda grad, out: grad * out, of_output=True)
+Log = _unary("Log", np.log, lambda grad, a: grad / a)
+# log(1 + a), exact for tiny a where 1 + a would round to 1
+Log1p = _unary("Log1p", np.log1p, lambda grad, a: grad / (1 + a))
+Abs = _unary("Abs", np.abs, lambda grad, a: grad * np.sign(a))
+Tanh = _unary("Tanh", np.tanh, lambda grad, out: grad * (1 - out * out), of_output=True)
+# 1 / (1 + e^-a) overflows for very negative a; the tanh form is stable everywhere
+Sigmoid = _unary("Sigmoid", lambda a: 0.5 * (np.tanh(0.5 * a) + 1),
+                 lambda grad, out: grad * out * (1 - out), of_output=True)
+Relu = _unary("Relu", lambda a: np.maximum(a, 0), lambda grad, out: grad * (out > 0),
+              of_output=True)
+Sin = _unary("Sin", np.sin, lambda grad, a: grad * np.cos(a))  # cos(a) is sin(a + pi/2)
+# the error function, which GELU is built on: d/da erf(a) = 2/sqrt(pi) exp(-a^2)
+Erf = _unary("Erf", erf_array, lambda grad, a: grad * (2 / math.sqrt(math.pi)) * np.exp(-a * a))
 
 
 class Step(Function):
@@ -242,99 +162,35 @@ class Where(Function):
         a_shape, b_shape = ctx.shapes
         _, need_a, need_b = ctx.needs_grad
         zero = np.zeros((), dtype=grad.dtype)
-        return (
-            None,
-            unbroadcast(np.where(condition, grad, zero), a_shape) if need_a else None,
-            unbroadcast(np.where(condition, zero, grad), b_shape) if need_b else None,
-        )
+        grad_a = unbroadcast(np.where(condition, grad, zero), a_shape) if need_a else None
+        grad_b = unbroadcast(np.where(condition, zero, grad), b_shape) if need_b else None
+        return None, grad_a, grad_b
 
 
 class Clamp(Function):
+    """a clipped to [min, max]; the gradient flows where a is inside, bounds included (as in
+    PyTorch): exactly where clipping left a unchanged."""
+
     @staticmethod
     def forward(ctx, a, min=None, max=None):
-        ctx.save(a)
-        ctx.bounds = min, max
-        return np.clip(a, min, max)
+        out = np.clip(a, min, max)
+        ctx.save(out == a)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        a = ctx.saved[0]
-        low, high = ctx.bounds
-        inside = np.ones(a.shape, dtype=bool)
-        if low is not None:
-            inside &= a >= low
-        if high is not None:
-            inside &= a <= high
-        return grad * inside
+        return grad * ctx.saved[0]
 
 
+# the snake_case form of each primitive; options by keyword: clamp(a, min=0)
 def cast(a, dtype):
     return Cast.apply(a, dtype=dtype)
-
-
-def add(a, b):
-    return Add.apply(a, b)
-
-
-def mul(a, b):
-    return Mul.apply(a, b)
-
-
-def div(a, b):
-    return Div.apply(a, b)
-
-
-def neg(a):
-    return Neg.apply(a)
-
-
-def pow(a, b):
-    return Pow.apply(a, b)
-
-
-def exp(a):
-    return Exp.apply(a)
-
-
-def log(a):
-    return Log.apply(a)
-
-
-def log1p(a):
-    return Log1p.apply(a)
-
-
-def abs(a):
-    return Abs.apply(a)
-
-
-def tanh(a):
-    return Tanh.apply(a)
-
-
-def sigmoid(a):
-    return Sigmoid.apply(a)
-
-
-def relu(a):
-    return Relu.apply(a)
-
-
-def sin(a):
-    return Sin.apply(a)
-
-
-def erf(a):
-    return Erf.apply(a)
 
 
 def step(a, value_at_zero=0.0):
     return Step.apply(a, value_at_zero=value_at_zero)
 
 
-def where(condition, a, b):
-    return Where.apply(condition, a, b)
-
-
-def clamp(a, min=None, max=None):
-    return Clamp.apply(a, min=min, max=max)
+add, mul, div, neg, pow, where = Add.apply, Mul.apply, Div.apply, Neg.apply, Pow.apply, Where.apply
+exp, log, log1p, abs, tanh = Exp.apply, Log.apply, Log1p.apply, Abs.apply, Tanh.apply
+sigmoid, relu, sin, erf, clamp = Sigmoid.apply, Relu.apply, Sin.apply, Erf.apply, Clamp.apply

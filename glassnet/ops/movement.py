@@ -39,12 +39,6 @@ class Expand(Function):
         return unbroadcast(grad, ctx.shape)
 
 
-def _is_basic(index):
-    """Slices, ints, None and Ellipsis select each element at most once (a view)."""
-    parts = index if isinstance(index, tuple) else (index,)
-    return all(p is None or p is Ellipsis or isinstance(p, (slice, int, np.integer)) for p in parts)
-
-
 def _has_repeats(index):
     parts = index if isinstance(index, tuple) else (index,)
     return any(isinstance(p, np.ndarray) and p.dtype != bool for p in parts)

@@ -1,0 +1,141 @@
+"""Making tensors: from data (tensor, as_tensor, from_numpy), filled (zeros, ones, full, eye),
+ranges (arange, linspace), random draws (rand, randn, randint, randperm; each takes rng=), their
+``*_like`` forms; and joining tensors (cat, stack, where). Dtypes default as in PyTorch: float32
+for floats, int64 for integers.
+"""
+
+import numpy as np
+
+from glassnet import random
+from glassnet.ops import elementwise as ew
+from glassnet.ops import movement as mv
+from glassnet.tensor import DEFAULT_DTYPE, Tensor, _to_array, bool_, int64
+from glassnet.tensor_axes import _normalize_dim, _size_args
+
+
+def tensor(data, dtype=None, requires_grad=False):
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def as_tensor(data, dtype=None):
+    if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
+        return data
+    return Tensor._make(_to_array(data, dtype))
+
+
+def from_numpy(array):
+    return Tensor._make(array)
+
+
+def _new(array, dtype, requires_grad=False):
+    """array as a new tensor of dtype (float32 when None)."""
+    array = array.astype(dtype or DEFAULT_DTYPE, copy=False)
+    return Tensor._make(array).requires_grad_(requires_grad)
+
+
+def zeros(*size, dtype=None, requires_grad=False):
+    return _new(np.zeros(_size_args(size), dtype or DEFAULT_DTYPE), dtype, requires_grad)
+
+
+def ones(*size, dtype=None, requires_grad=False):
+    return _new(np.ones(_size_args(size), dtype or DEFAULT_DTYPE), dtype, requires_grad)
+
+
+empty = zeros  # NumPy's uninitialised memory would make runs irreproducible
+
+
+def full(size, fill_value, dtype=None, requires_grad=False):
+    if dtype is None and isinstance(fill_value, (bool, int)):
+        dtype = bool_ if isinstance(fill_value, bool) else int64
+    return _new(np.full(_size_args((size,)), fill_value), dtype, requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+    if end is None:
+        start, end = 0, start
+    values = np.arange(start, end, step)
+    default = int64 if np.issubdtype(values.dtype, np.integer) else DEFAULT_DTYPE
+    return _new(values, dtype or default, requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, requires_grad=False):
+    return _new(np.linspace(start, end, steps), dtype, requires_grad)
+
+
+def eye(n, m=None, dtype=None, requires_grad=False):
+    return _new(np.eye(n, m, dtype=dtype or DEFAULT_DTYPE), dtype, requires_grad)
+
+
+def randn(*size, dtype=None, requires_grad=False, rng=None):
+    return _new(random.generator(rng).standard_normal(_size_args(size)), dtype, requires_grad)
+
+
+def rand(*size, dtype=None, requires_grad=False, rng=None):
+    return _new(random.generator(rng).random(_size_args(size)), dtype, requires_grad)
+
+
+def randint(low, high=None, size=(), dtype=None, rng=None):
+    """Integers in [low, high); randint(high, size) as in PyTorch."""
+    if high is None or isinstance(high, (tuple, list)):
+        low, high, size = 0, low, size if high is None else high
+    return _new(random.generator(rng).integers(low, high, _size_args((size,))), dtype or int64)
+
+
+def randperm(n, rng=None):
+    return _new(random.generator(rng).permutation(n), int64)
+
+
+def _like(maker):
+    def like(input, dtype=None, requires_grad=False, **kwargs):
+        return maker(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, **kwargs)
+
+    like.__name__ = maker.__name__ + "_like"
+    return like
+
+
+zeros_like, ones_like, empty_like = _like(zeros), _like(ones), _like(empty)
+randn_like, rand_like = _like(randn), _like(rand)
+
+
+def full_like(input, fill_value, dtype=None, requires_grad=False):
+    return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+# ---- functions of several tensors ----
+def _common(tensors, op):
+    if not tensors:
+        raise ValueError(f"{op}: expected a non-empty sequence of tensors")
+    tensors = [as_tensor(t) for t in tensors]
+    dtype = np.result_type(*[t.dtype for t in tensors])
+    return [t.type(dtype) for t in tensors]
+
+
+def cat(tensors, dim=0):
+    tensors = _common(list(tensors), "cat")
+    first = tensors[0]
+    dim = _normalize_dim(dim, first.ndim)
+    others = first.shape[:dim] + first.shape[dim + 1 :]
+    for t in tensors[1:]:
+        if t.ndim != first.ndim or t.shape[:dim] + t.shape[dim + 1 :] != others:
+            raise RuntimeError(
+                f"cat: sizes must match except in dim {dim}; got {first.shape} and {t.shape}")
+    return mv.cat(tensors, dim)
+
+
+def stack(tensors, dim=0):
+    tensors = _common(list(tensors), "stack")
+    for t in tensors[1:]:
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(
+                f"stack: expects each tensor to be equal size, got {tensors[0].shape}, {t.shape}")
+    dim = _normalize_dim(dim, tensors[0].ndim + 1)
+    return mv.cat([t.unsqueeze(dim) for t in tensors], dim)
+
+
+def where(condition, input, other):
+    condition = as_tensor(condition)
+    if isinstance(input, Tensor):
+        a, b = input._operand(other)
+    else:  # a number: its dtype follows the other operand's, as in torch.where
+        b, a = as_tensor(other)._operand(input)
+    return ew.where(condition.bool(), a, b)

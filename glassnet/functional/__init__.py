@@ -1,0 +1,239 @@
+"""Everything composed from the primitives, with torch.nn.functional's names and semantics:
+activations, linear, dropout, embedding, normalisation and attention are here; convolution,
+pooling and padding are in conv.py, losses in loss.py. No backward rule is written in this
+package: each gradient follows from the primitives a function is built of.
+"""
+
+import math
+
+import numpy as np
+
+from glassnet import random
+from glassnet.creation import as_tensor, where
+from glassnet.functional.conv import (  # noqa: F401 (re-exported: F.conv2d)
+    avg_pool1d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv_transpose2d,
+    fold,
+    interpolate,
+    max_pool1d,
+    max_pool2d,
+    pad,
+    unfold,
+)
+from glassnet.functional.loss import (  # noqa: F401
+    REDUCTIONS,
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    kl_div,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+)
+from glassnet.ops import elementwise as ew
+from glassnet.ops import matmul as mm
+from glassnet.ops import movement as mv
+from glassnet.tensor import Tensor, _to_array
+
+
+# ---- activations ----
+def heaviside(input, values=0.0):
+    """1 where input > 0, else 0: the M-P neuron's threshold. Its gradient is exactly 0."""
+    return ew.step(input, value_at_zero=float(values))
+
+
+step = heaviside
+
+
+def sigmoid(input):
+    return ew.sigmoid(input)
+
+
+def tanh(input):
+    return ew.tanh(input)
+
+
+def relu(input, inplace=False):
+    return ew.relu(input)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    return where(input > 0, input, input * negative_slope)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    return where(input > 0, input, (input.clamp(max=0).exp() - 1) * alpha)
+
+
+def gelu(input, approximate="none"):
+    """x Phi(x), Phi the standard normal CDF (Hendrycks & Gimpel 2016); 'tanh' is their
+    approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
+    if approximate == "tanh":
+        inner = (input + input * input * input * 0.044715) * math.sqrt(2 / math.pi)
+        return input * 0.5 * (ew.tanh(inner) + 1)
+    if approximate != "none":
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return input * 0.5 * (ew.erf(input * (1 / math.sqrt(2))) + 1)
+
+
+def silu(input, inplace=False):
+    """x sigmoid(x), also called swish (Ramachandran et al. 2017)."""
+    return input * ew.sigmoid(input)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + e^(beta x)) / beta, linear above the threshold as in PyTorch."""
+    scaled = input * beta
+    # two branches, each exp clamped to <= 1, instead of relu(s) + log1p(e^-|s|): those kinks
+    # at s = 0 give a derivative of 0 there, where softplus' is sigmoid(0) = 1/2
+    low = ew.log1p(ew.exp(scaled.clamp(max=0)))
+    high = scaled + ew.log1p(ew.exp(-scaled.clamp(min=0)))
+    smooth = where(scaled > 0, high, low) * (1.0 / beta)
+    return where(scaled > threshold, input, smooth)
+
+
+def softmax(input, dim=-1, dtype=None):
+    return (input if dtype is None else input.type(dtype)).softmax(dim)
+
+
+def log_softmax(input, dim=-1, dtype=None):
+    return (input if dtype is None else input.type(dtype)).log_softmax(dim)
+
+
+# ---- linear maps and lookups ----
+def linear(input, weight, bias=None):
+    if input.shape[-1:] != weight.shape[1:] or bias is not None and bias.shape != weight.shape[:1]:
+        bias_shape = None if bias is None else bias.shape
+        raise RuntimeError(f"linear: input {input.shape}, weight {weight.shape}, bias "
+                           f"{bias_shape}; expected input (..., {weight.shape[1]}), bias "
+                           f"({weight.shape[0]},)")
+    return mm.linear(input, weight, bias)
+
+
+def dropout(input, p=0.5, training=True, inplace=False, rng=None):
+    """Zero each element with probability p and scale the rest by 1/(1-p) (inverted dropout)."""
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0:
+        return input
+    if p == 1:
+        return input * 0.0
+    keep = random.generator(rng).random(input.shape) >= p
+    return input * Tensor._make((keep / (1 - p)).astype(input.dtype))
+
+
+def _indices(input, op):
+    """input as an array of integer indices."""
+    indices = _to_array(input)
+    if not np.issubdtype(indices.dtype, np.integer):
+        raise TypeError(f"{op}: indices must be an integer tensor, got dtype {indices.dtype}")
+    return indices
+
+
+def embedding(input, weight, padding_idx=None):
+    """Rows of weight picked by integer indices; the padding row gets no gradient."""
+    indices = _indices(input, "embedding")
+    outside = (indices < 0) | (indices >= weight.shape[0])
+    if outside.any():
+        bad = indices[outside][0]
+        raise IndexError(f"embedding: index {bad} is out of range for {weight.shape[0]} rows")
+    out = mv.index(weight, indices)
+    if padding_idx is not None and weight.requires_grad:
+        pad = Tensor._make(indices == padding_idx % weight.shape[0])
+        out = where(pad.unsqueeze(-1), weight.detach()[indices], out)
+    return out
+
+
+def one_hot(input, num_classes=-1):
+    indices = _indices(input, "one_hot")
+    if num_classes < 0:
+        num_classes = int(indices.max()) + 1 if indices.size else 0
+    if indices.size and (indices.min() < 0 or indices.max() >= num_classes):
+        raise RuntimeError(f"one_hot: class values must be in [0, {num_classes})")
+    return Tensor._make((indices[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+# ---- normalisation ----
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """(x - mean) / sqrt(var + eps) over the last dims (Ba, Kiros & Hinton 2016)."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if input.shape[-len(shape) :] != shape:
+        expected = ", ".join(map(str, shape))
+        raise RuntimeError(f"layer_norm: expected input (*, {expected}), got {input.shape}")
+    dims = tuple(range(input.ndim - len(shape), input.ndim))
+    centred = input - input.mean(dim=dims, keepdim=True)
+    out = centred * ((centred * centred).mean(dim=dims, keepdim=True) + eps).rsqrt()
+    if weight is not None:
+        out = out * weight
+    return out if bias is None else out + bias
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Normalise each channel (dim 1) by its batch statistics in training, by the running ones
+    in evaluation (Ioffe & Szegedy 2015). Running statistics are updated in place."""
+    dims = (0, *range(2, input.ndim))
+    shape = (1, -1) + (1,) * (input.ndim - 2)
+    if training:
+        count = input.numel() // input.shape[1]
+        if count <= 1:
+            raise ValueError(f"batch_norm: expected more than 1 value per channel when "
+                             f"training, got input of shape {input.shape}")
+        mean = input.mean(dim=dims)
+        var = input.var(dim=dims, unbiased=False)
+        if running_mean is not None:
+            factor = 1.0 if momentum is None else momentum
+            running_mean.data[...] = (1 - factor) * running_mean.data + factor * mean.data
+            unbiased = var.data * count / (count - 1)
+            running_var.data[...] = (1 - factor) * running_var.data + factor * unbiased
+    else:
+        mean, var = running_mean, running_var
+    out = (input - mean.reshape(shape)) * (var.reshape(shape) + eps).rsqrt()
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    return out if bias is None else out + bias.reshape(shape)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12):
+    return input / input.norm(p, dim=dim, keepdim=True).clamp(min=eps)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """x1 . x2 / (max(|x1|, eps) max(|x2|, eps)): each side normalised first, as PyTorch does."""
+    return (normalize(x1, dim=dim, eps=eps) * normalize(x2, dim=dim, eps=eps)).sum(dim=dim)
+
+
+# ---- attention ----
+def attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
+              rng=None):
+    """softmax(Q K^T / sqrt(d) + mask) V (Vaswani et al. 2017); returns (output, weights).
+
+    attn_mask: bool (True = may attend) or float (added to the scores), broadcastable to
+    (..., L, S)."""
+    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
+        raise RuntimeError(
+            f"attention: query (..., L, E), key (..., S, E), value (..., S, Ev) expected, got "
+            f"{query.shape}, {key.shape}, {value.shape}")
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    scores = mm.matmul(query, key.transpose(-2, -1)) * scale  # (..., L, S)
+    if is_causal:
+        causal = np.tril(np.ones(scores.shape[-2:], dtype=bool))
+        scores = scores.masked_fill(Tensor._make(~causal), -np.inf)
+    if attn_mask is not None:
+        attn_mask = as_tensor(attn_mask)
+        if attn_mask.dtype == np.bool_:
+            scores = scores.masked_fill(~attn_mask, -np.inf)
+        else:
+            scores = scores + attn_mask
+    weights = scores.softmax(-1)
+    if dropout_p > 0:
+        weights = dropout(weights, dropout_p, rng=rng)
+    return mm.matmul(weights, value), weights  # (..., L, Ev), (..., L, S)
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
+                                 is_causal=False, scale=None):
+    return attention(query, key, value, attn_mask, dropout_p, is_causal, scale)[0]

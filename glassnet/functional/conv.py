@@ -1,0 +1,200 @@
+"""Convolution, pooling, resizing and padding, composed from the unfold/fold primitives
+(ops/conv.py): a convolution is one matrix product over the unfolded windows (im2col), pooling
+a max or mean over them. Names and semantics follow torch.nn.functional.
+"""
+
+import math
+
+import numpy as np
+
+from glassnet.ops import conv
+from glassnet.ops import matmul as mm
+from glassnet.ops import movement as mv
+from glassnet.tensor import Tensor
+
+
+def _pair(value, name="value"):
+    if isinstance(value, int):
+        return (value, value)
+    value = tuple(value)
+    if len(value) == 1:
+        return value * 2
+    if len(value) != 2 or not all(isinstance(v, int) for v in value):
+        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+    return value
+
+
+def pad(input, pad, mode="constant", value=0.0):
+    """pad = (left, right) for the last dim, then the one before it, and so on."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad: only mode='constant' is implemented, got {mode!r}")
+    if len(pad) % 2 or len(pad) // 2 > input.ndim or any(p < 0 for p in pad):
+        raise ValueError(f"pad: expected an even number of non-negative sizes, at most 2 per dim "
+                         f"of {input.ndim}, got {tuple(pad)}")
+    pairs = [(0, 0)] * input.ndim
+    for i in range(len(pad) // 2):
+        pairs[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    return mv.pad(input, pairs, value)
+
+
+def _conv_padding(padding, kernel, dilation, stride):
+    """(symmetric padding, extra (left, right, top, bottom) padding or None)."""
+    if padding == "valid":
+        return (0, 0), None
+    if padding != "same":
+        return _pair(padding, "padding"), None
+    if stride != (1, 1):
+        raise ValueError("padding='same' is not supported for strided convolutions")
+    totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
+    if all(t % 2 == 0 for t in totals):
+        return (totals[0] // 2, totals[1] // 2), None
+    left, top = totals[1] // 2, totals[0] // 2  # odd totals: the extra pixel goes right, bottom
+    return (0, 0), (left, totals[1] - left, top, totals[0] - top)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """Cross-correlation as one matrix product over unfolded windows (im2col)."""
+    if input.ndim != 4 or weight.ndim != 4 or input.shape[1] != weight.shape[1] * groups:
+        raise RuntimeError(
+            f"conv2d: expected input (N, {weight.shape[1] * groups}, H, W) for weight of shape "
+            f"{weight.shape} and groups={groups}, got input of shape {input.shape}")
+    out_channels, kernel = weight.shape[0], weight.shape[2:]
+    stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
+    padding, extra = _conv_padding(padding, kernel, dilation, stride)
+    if extra:
+        input = pad(input, extra)
+    out_h, out_w = map(conv._out_size, input.shape[2:], kernel, stride, padding, dilation)
+    if out_h <= 0 or out_w <= 0:
+        raise RuntimeError(f"conv2d: input of shape {input.shape} is smaller than the kernel "
+                           f"{kernel} (after padding {padding}, dilation {dilation})")
+    cols = conv.unfold(input, kernel, stride, padding, dilation)  # (N, C*kh*kw, L)
+    cols = cols.reshape(len(input), groups, -1, out_h * out_w)  # (N, G, C/G*kh*kw, L)
+    w = weight.reshape(groups, out_channels // groups, -1)  # (G, O/G, C/G*kh*kw)
+    out = mm.matmul(w, cols).reshape(len(input), out_channels, out_h, out_w)  # (N, O, oh, ow)
+    return out if bias is None else out + bias.reshape(1, -1, 1, 1)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    if input.ndim != 3 or weight.ndim != 3 or input.shape[1] != weight.shape[1] * groups:
+        raise RuntimeError(
+            f"conv1d: expected input (N, C, L) and weight (O, C/groups, k) with groups={groups}, "
+            f"got input {input.shape} and weight {weight.shape}")
+    padding = padding if isinstance(padding, str) else (0, _pair(padding)[0])
+    out = conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, (1, _pair(stride)[0]), padding,
+                 (1, _pair(dilation)[0]), groups)
+    return out.squeeze(2)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """The gradient of conv2d with respect to its input, used as a layer: each input pixel
+    spreads a weighted copy of the kernel into the (larger) output."""
+    if input.ndim != 4 or weight.ndim != 4 or input.shape[1] != weight.shape[0]:
+        raise RuntimeError(
+            f"conv_transpose2d: expected input (N, {weight.shape[0]}, H, W) for weight of shape "
+            f"{weight.shape}, got input of shape {input.shape}")
+    stride, padding = _pair(stride, "stride"), _pair(padding, "padding")
+    dilation, output_padding = _pair(dilation, "dilation"), _pair(output_padding)
+    n, in_channels, height, width = input.shape
+    kernel = weight.shape[2:]
+    sizes = zip((height, width), stride, padding, dilation, kernel, output_padding)
+    size = tuple((i - 1) * s - 2 * p + d * (k - 1) + extra + 1 for i, s, p, d, k, extra in sizes)
+    x = input.reshape(n, groups, in_channels // groups, height * width)  # (N, G, C/G, L)
+    w = weight.reshape(groups, in_channels // groups, -1).transpose(1, 2)  # (G, O/G*k*k, C/G)
+    cols = mm.matmul(w, x).reshape(n, -1, height * width)  # (N, O*k*k, L)
+    out = conv.fold(cols, size, kernel, stride, padding, dilation)
+    return out if bias is None else out + bias.reshape(1, -1, 1, 1)
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    return conv.unfold(input, _pair(kernel_size), _pair(stride), _pair(padding), _pair(dilation))
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    return conv.fold(input, _pair(output_size), _pair(kernel_size), _pair(stride),
+                     _pair(padding), _pair(dilation))
+
+
+# ---- pooling ----
+def _pool_windows(input, kernel_size, stride, padding, dilation, pad_value, op):
+    """Every window of a (N, C, H, W) or (C, H, W) input as (N, C, kh*kw, L), with the output
+    shape, whether the input was unbatched, and the kernel, stride and padding as pairs."""
+    if input.ndim not in (3, 4):
+        raise RuntimeError(f"{op}: expected (N, C, H, W) or (C, H, W), got {input.shape}")
+    batched = input if input.ndim == 4 else input.unsqueeze(0)
+    kernel = _pair(kernel_size, "kernel_size")
+    stride = kernel if stride is None or stride == [] else _pair(stride, "stride")
+    padding, dilation = _pair(padding, "padding"), _pair(dilation, "dilation")
+    if any(p > k // 2 for p, k in zip(padding, kernel)):
+        raise ValueError(f"{op}: padding {padding} should be at most half of kernel {kernel}")
+    n, c = batched.shape[:2]
+    out_h, out_w = map(conv._out_size, batched.shape[2:], kernel, stride, padding, dilation)
+    cols = conv.unfold(batched, kernel, stride, padding, dilation, pad_value)
+    windows = cols.reshape(n, c, kernel[0] * kernel[1], out_h * out_w)  # (N, C, k*k, L)
+    return windows, (n, c, out_h, out_w), input.ndim == 3, (kernel, stride, padding)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    if ceil_mode or return_indices:
+        raise NotImplementedError("max_pool2d: ceil_mode and return_indices are not implemented")
+    windows, shape, unbatched, _ = _pool_windows(input, kernel_size, stride, padding, dilation,
+                                                 -np.inf, "max_pool2d")
+    out = windows.amax(dim=2).reshape(shape)
+    return out.squeeze(0) if unbatched else out
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    if ceil_mode:
+        raise NotImplementedError("avg_pool2d: ceil_mode is not implemented")
+    windows, shape, unbatched, (kernel, stride, padding) = _pool_windows(
+        input, kernel_size, stride, padding, 1, 0.0, "avg_pool2d")
+    if divisor_override:
+        out = windows.sum(dim=2) / divisor_override
+    elif count_include_pad or padding == (0, 0):
+        out = windows.mean(dim=2)
+    else:  # divide by the number of real (not padded) pixels in each window
+        ones = np.ones((1, 1, *input.shape[-2:]), dtype=input.dtype)
+        counts = conv.unfold_array(ones, kernel, stride, padding, (1, 1)).sum(axis=1)
+        out = windows.sum(dim=2) / Tensor._make(counts)
+    out = out.reshape(shape)
+    return out.squeeze(0) if unbatched else out
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1):
+    stride = kernel_size if stride is None else stride
+    out = max_pool2d(input.unsqueeze(-2), (1, kernel_size), (1, stride), (0, padding),
+                     (1, dilation))
+    return out.squeeze(-2)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, count_include_pad=True):
+    stride = kernel_size if stride is None else stride
+    out = avg_pool2d(input.unsqueeze(-2), (1, kernel_size), (1, stride), (0, padding),
+                     count_include_pad=count_include_pad)
+    return out.squeeze(-2)
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest"):
+    """Nearest-neighbour resizing of (N, C, L) or (N, C, H, W): out[i] = in[floor(i * scale)]."""
+    if mode != "nearest":
+        raise NotImplementedError(f"interpolate: only mode='nearest' is implemented, got {mode!r}")
+    spatial = input.shape[2:]
+    if len(spatial) not in (1, 2) or (size is None) == (scale_factor is None):
+        raise ValueError(
+            f"interpolate: expected a 3-D or 4-D input and exactly one of size and scale_factor, "
+            f"got shape {input.shape}, size={size}, scale_factor={scale_factor}")
+    count = len(spatial)
+    if size is not None:
+        sizes = (size,) * count if isinstance(size, int) else tuple(size)
+        scales = [n_in / n_out for n_in, n_out in zip(spatial, sizes)]
+    else:
+        factors = (scale_factor,) * count if np.isscalar(scale_factor) else tuple(scale_factor)
+        sizes = tuple(math.floor(n * f) for n, f in zip(spatial, factors))
+        scales = [1.0 / f for f in factors]
+    picks = [np.minimum(np.floor(np.arange(n_out) * scale).astype(np.int64), n_in - 1)
+             for n_out, scale, n_in in zip(sizes, scales, spatial)]
+    if count == 1:
+        return input[..., picks[0]]
+    return input[:, :, picks[0][:, None], picks[1][None, :]]

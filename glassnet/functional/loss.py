@@ -1,0 +1,166 @@
+"""Loss functions, with torch.nn.functional's names, arguments and reductions."""
+
+import numpy as np
+
+from glassnet.ops import elementwise as ew
+from glassnet.ops import fused
+from glassnet.ops import movement as mv
+from glassnet.tensor import Tensor, _to_array
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check_reduction(reduction, op, allowed=REDUCTIONS):
+    if reduction not in allowed:
+        raise ValueError(f"{op}: reduction must be one of {allowed}, got {reduction!r}")
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    return loss.sum() if reduction == "sum" else loss
+
+
+def _class_weights(classes, weight, ignore_index, dtype):
+    """Per-element weights: the class weight, or 0 where the target is ignored."""
+    ignored = classes == ignore_index
+    if weight is None:
+        return np.where(ignored, 0, 1).astype(dtype)
+    return np.where(ignored, 0, weight.data[np.where(ignored, 0, classes)]).astype(dtype)
+
+
+def _check_class_target(input, target, ignore_index, op):
+    """target as an integer array of input's shape without the class dim, values in range."""
+    classes = _to_array(target)
+    batched = input.ndim > 1
+    expected = (input.shape[0], *input.shape[2:]) if batched else ()
+    if not np.issubdtype(classes.dtype, np.integer):
+        raise TypeError(f"{op}: target must hold class indices of an integer dtype (int64), "
+                        f"got {classes.dtype}")
+    if classes.shape != expected:
+        raise ValueError(f"{op}: input of shape {input.shape} expects target of shape "
+                         f"{expected}, got {classes.shape}")
+    num_classes = input.shape[1 if batched else 0]
+    valid = classes != ignore_index
+    outside = valid & ((classes < 0) | (classes >= num_classes))
+    if outside.any():
+        bad = classes[outside][0]
+        raise IndexError(f"{op}: target {bad} is out of bounds for {num_classes} classes")
+    return classes, valid
+
+
+def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+    """-log p[target], where input holds log-probabilities of shape (N, C) or (N, C, d...)."""
+    _check_reduction(reduction, "nll_loss")
+    classes, valid = _check_class_target(input, target, ignore_index, "nll_loss")
+    # (N, C, d...) -> (N, d..., C): the class dim last, for picking with gather
+    logp = input.permute(0, *range(2, input.ndim), 1) if input.ndim > 1 else input
+    picked_index = np.where(valid, classes, 0)[..., None]
+    picked = mv.gather(logp, logp.ndim - 1, picked_index).squeeze(-1)  # (N, d...)
+    weights = _class_weights(classes, weight, ignore_index, input.dtype)
+    loss = -picked * Tensor._make(weights)
+    if reduction == "mean":
+        return loss.sum() / float(weights.sum())
+    return _reduce(loss, reduction)
+
+
+def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",
+                  label_smoothing=0.0):
+    """Softmax then negative log-likelihood. target holds class indices, or class
+    probabilities of input's shape. label_smoothing mixes the target with uniform
+    (Szegedy et al. 2016)."""
+    _check_reduction(reduction, "cross_entropy")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    class_dim = 1 if input.ndim > 1 else 0
+    num_classes = input.shape[class_dim]
+    target_array = _to_array(target)
+    probabilities = np.issubdtype(target_array.dtype, np.floating)
+    if not probabilities:
+        _check_class_target(input, target_array, ignore_index, "cross_entropy")
+        if input.ndim == 2 and weight is None and label_smoothing == 0 and reduction != "none":
+            return fused.cross_entropy(input, Tensor._make(target_array), ignore_index, reduction)
+    logp = input.log_softmax(class_dim)
+    weight_shape = [num_classes if d == class_dim else 1 for d in range(input.ndim)]
+    if probabilities:
+        if target_array.shape != input.shape:
+            raise ValueError(f"cross_entropy: class-probability target must have the input's "
+                             f"shape {input.shape}, got {target_array.shape}")
+        probs = target_array * (1 - label_smoothing) + label_smoothing / num_classes
+        terms = logp * Tensor._make(probs.astype(input.dtype))
+        if weight is not None:
+            terms = terms * weight.reshape(weight_shape)
+        loss = -terms.sum(dim=class_dim)
+        if reduction == "mean":
+            return loss.sum() / (input.numel() // num_classes)
+        return _reduce(loss, reduction)
+    nll = nll_loss(logp, target_array, weight, ignore_index, reduction)
+    if label_smoothing == 0:
+        return nll
+    ignored = Tensor._make(target_array == ignore_index)
+    terms = logp if weight is None else logp * weight.reshape(weight_shape)
+    smooth = (-terms.sum(dim=class_dim)).masked_fill(ignored, 0.0)
+    if reduction == "mean":
+        denominator = _class_weights(target_array, weight, ignore_index, input.dtype).sum()
+        smooth = smooth.sum() / float(denominator)
+    else:
+        smooth = _reduce(smooth, reduction)
+    return nll * (1 - label_smoothing) + smooth * (label_smoothing / num_classes)
+
+
+def _as_target(target, input):
+    return target if isinstance(target, Tensor) else Tensor._make(_to_array(target, input.dtype))
+
+
+def _elementwise_target(input, target, reduction, op):
+    """The checks the elementwise losses share: reduction, and target of the input's shape."""
+    _check_reduction(reduction, op)
+    target = _as_target(target, input)
+    if target.shape != input.shape:
+        raise ValueError(f"{op}: target shape {target.shape} must match input shape {input.shape}")
+    return target
+
+
+def mse_loss(input, target, reduction="mean"):
+    diff = input - _elementwise_target(input, target, reduction, "mse_loss")
+    return _reduce(diff * diff, reduction)
+
+
+def l1_loss(input, target, reduction="mean"):
+    target = _elementwise_target(input, target, reduction, "l1_loss")
+    return _reduce((input - target).abs(), reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+    """-(t log p + (1 - t) log(1 - p)), each log clamped at -100 as PyTorch does."""
+    target = _elementwise_target(input, target, reduction, "binary_cross_entropy")
+    if input.numel() and (input.data.min() < 0 or input.data.max() > 1):
+        raise RuntimeError("binary_cross_entropy: all elements of input should be in [0, 1]")
+    log_p, log_not_p = input.log().clamp(min=-100), (1 - input).log().clamp(min=-100)
+    loss = -(target * log_p + (1 - target) * log_not_p)
+    return _reduce(loss if weight is None else loss * weight, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean",
+                                     pos_weight=None):
+    """Sigmoid and binary cross-entropy in one stable expression:
+    (1 - t) x + (1 + (w_pos - 1) t) (log(1 + e^-|x|) + max(-x, 0))."""
+    target = _elementwise_target(input, target, reduction, "binary_cross_entropy_with_logits")
+    log_term = ew.log1p(ew.exp(-input.abs())) + ew.relu(-input)
+    scale = 1 if pos_weight is None else (pos_weight - 1) * target + 1
+    loss = (1 - target) * input + log_term * scale
+    return _reduce(loss if weight is None else loss * weight, reduction)
+
+
+def kl_div(input, target, reduction="mean", log_target=False):
+    """KL(target || q) pointwise, with input = log q: t (log t - input)."""
+    _check_reduction(reduction, "kl_div", (*REDUCTIONS, "batchmean"))
+    target = _as_target(target, input)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        safe_log = Tensor._make(np.log(np.where(target.data > 0, target.data, 1)))
+        loss = target * (safe_log - input)
+    if reduction == "batchmean":
+        return loss.sum() / (input.shape[0] if input.ndim else 1)
+    return _reduce(loss, reduction)
