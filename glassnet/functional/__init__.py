@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from glassnet import random
-from glassnet.creation import as_tensor, where
+from glassnet.creation import as_tensor, ones, where, zeros
 from glassnet.functional.conv import (  # noqa: F401 (re-exported: F.conv2d)
     avg_pool1d,
     avg_pool2d,
@@ -34,6 +34,7 @@ from glassnet.functional.loss import (  # noqa: F401
     nll_loss,
 )
 from glassnet.ops import elementwise as ew
+from glassnet.ops import fused
 from glassnet.ops import matmul as mm
 from glassnet.ops import movement as mv
 from glassnet.tensor import Tensor, _to_array
@@ -76,7 +77,7 @@ def gelu(input, approximate="none"):
         return input * 0.5 * (ew.tanh(inner) + 1)
     if approximate != "none":
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return input * 0.5 * (ew.erf(input * (1 / math.sqrt(2))) + 1)
+    return fused.gelu(input)
 
 
 def silu(input, inplace=False):
@@ -163,12 +164,11 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if input.shape[-len(shape) :] != shape:
         expected = ", ".join(map(str, shape))
         raise RuntimeError(f"layer_norm: expected input (*, {expected}), got {input.shape}")
-    dims = tuple(range(input.ndim - len(shape), input.ndim))
-    centred = input - input.mean(dim=dims, keepdim=True)
-    out = centred * ((centred * centred).mean(dim=dims, keepdim=True) + eps).rsqrt()
-    if weight is not None:
-        out = out * weight
-    return out if bias is None else out + bias
+    size = math.prod(shape)
+    weight = ones(size, dtype=input.dtype) if weight is None else weight.reshape(size)
+    bias = zeros(size, dtype=input.dtype) if bias is None else bias.reshape(size)
+    out = fused.layer_norm(input.reshape(-1, size), weight, bias, eps)  # (M, D), one fused step
+    return out.reshape(input.shape)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
@@ -207,16 +207,20 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 
 # ---- attention ----
+def _check_attention(query, key, value):
+    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
+        raise RuntimeError(
+            f"attention: query (..., L, E), key (..., S, E), value (..., S, Ev) expected, got "
+            f"{query.shape}, {key.shape}, {value.shape}")
+
+
 def attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
               rng=None):
     """softmax(Q K^T / sqrt(d) + mask) V (Vaswani et al. 2017); returns (output, weights).
 
     attn_mask: bool (True = may attend) or float (added to the scores), broadcastable to
     (..., L, S)."""
-    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
-        raise RuntimeError(
-            f"attention: query (..., L, E), key (..., S, E), value (..., S, Ev) expected, got "
-            f"{query.shape}, {key.shape}, {value.shape}")
+    _check_attention(query, key, value)
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     scores = mm.matmul(query, key.transpose(-2, -1)) * scale  # (..., L, S)
     if is_causal:
@@ -236,4 +240,17 @@ def attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False,
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
                                  is_causal=False, scale=None):
-    return attention(query, key, value, attn_mask, dropout_p, is_causal, scale)[0]
+    """attention() without the weights; without dropout and with a constant mask, one fused
+    primitive (ops/fused.py) that never builds the graph of the scores."""
+    if dropout_p > 0 or getattr(attn_mask, "requires_grad", False):
+        return attention(query, key, value, attn_mask, dropout_p, is_causal, scale)[0]
+    _check_attention(query, key, value)
+    mask = None
+    if is_causal:
+        mask = np.triu(np.full((query.shape[-2], key.shape[-2]), -np.inf, query.dtype), 1)
+    if attn_mask is not None:
+        given = np.asarray(getattr(attn_mask, "data", attn_mask))
+        given = np.where(given, 0, -np.inf) if given.dtype == bool else given
+        mask = given.astype(query.dtype) if mask is None else mask + given
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    return fused.attention(query, key, value, mask, scale)

@@ -67,6 +67,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if out_h <= 0 or out_w <= 0:
         raise RuntimeError(f"conv2d: input of shape {input.shape} is smaller than the kernel "
                            f"{kernel} (after padding {padding}, dilation {dilation})")
+    if groups == 1:  # one GEMM over the windows (ops/conv.py)
+        return conv.conv2d(input, weight, bias, stride, padding, dilation)
     cols = conv.unfold(input, kernel, stride, padding, dilation)  # (N, C*kh*kw, L)
     cols = cols.reshape(len(input), groups, -1, out_h * out_w)  # (N, G, C/G*kh*kw, L)
     w = weight.reshape(groups, out_channels // groups, -1)  # (G, O/G, C/G*kh*kw)
