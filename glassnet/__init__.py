@@ -56,3 +56,7 @@ bool = bool_
 from glassnet.serialize import load, save  # noqa: E402
 from glassnet import nn  # noqa: E402  (nn builds on the names above)
 from glassnet import optim  # noqa: E402
+from glassnet import data  # noqa: E402
+from glassnet import models  # noqa: E402
+
+__version__ = "0.1.0"
