@@ -87,7 +87,10 @@ def data(args, parser):
         elif args.action == "fetch":
             names = [args.name] if args.name else [r["name"] for r in sources.list_datasets()]
             for name in names:
-                print(f"{name}: {sources.fetch(name, force=args.force)}")
+                cached = not args.force and sources.cache_status(name) == "cached"
+                path = sources.fetch(name, force=args.force)
+                if not (args.quiet and cached):
+                    print(f"{name}: {path}")
         else:
             if not args.name:
                 parser.error("data info: name a dataset, e.g. `glassnet data info digits16`")
@@ -99,6 +102,149 @@ def data(args, parser):
     except sources.DataUnavailable as error:
         print(f"glassnet data: {error}", file=sys.stderr)
         return 1
+    return 0
+
+
+def list_lessons(args, parser):
+    """List every lesson of the article, built or planned, with its last tour result."""
+    import json
+    from pathlib import Path
+
+    from rich.table import Table
+
+    from glassnet import lessons, report
+
+    table = Table("#", "lesson", "status", "title", "idea", "last run", box=None)
+    for number, name in enumerate(lessons.PLANNED, 1):
+        status, title, idea, last = "planned", "", lessons.PLANNED[name], ""
+        if lessons.is_built(name):
+            try:
+                module = lessons.get(name)
+                status, title = "built", module.TITLE
+            except Exception as error:  # noqa: BLE001  a half-written lesson is listed, not fatal
+                status = f"[red]import fails: {type(error).__name__}[/]"
+        record = Path(args.out) / name / "metrics.json"
+        if record.exists():
+            run = json.loads(record.read_text())
+            passed = sum(check["passed"] for check in run["checks"])
+            mode = "quick" if run["quick"] else "full"
+            last = f"{passed}/{len(run['checks'])} checks, {mode}, {run['seconds']:.1f} s"
+        table.add_row(str(number), name, status, title, idea, last)
+    report.console().print(table)
+    return 0
+
+
+def run(args, parser):
+    """Run one lesson with its knobs; print its checks; exit 1 if one fails, 2 on bad input."""
+    from glassnet import lessons, report
+    from glassnet.data import DataUnavailable
+    from glassnet.lessons import base
+
+    try:
+        module = lessons.get(args.lesson)
+    except KeyError as error:
+        print(f"glassnet run: {error.args[0]}", file=sys.stderr)
+        return 2
+    out = args.out or f"runs/{args.lesson}"
+    try:
+        overrides = base.knob_arguments(args.extra)
+        base.make_config(module, args.quick, args.seed, out, overrides)
+    except (ValueError, TypeError) as error:
+        print(f"glassnet run {args.lesson}: {error}", file=sys.stderr)
+        return 2
+    try:
+        result = base.run_lesson(module, args.quick, args.seed, out, overrides)
+    except DataUnavailable as error:
+        print(f"glassnet run {args.lesson}: {error}", file=sys.stderr)
+        return 1
+    report.print_checks(module.TITLE, result.checks)
+    passed = sum(check.passed for check in result.checks)
+    print(f"{args.lesson}: {passed}/{len(result.checks)} checks passed in {result.seconds:.1f} s; "
+          f"metrics.json and {len(result.figures)} figure files in {out}")
+    return 0 if result.passed else 1
+
+
+def tour(args, parser):
+    """Run the lessons in order into OUT/<lesson>/, then write summary.json and index.html."""
+    from pathlib import Path
+
+    from glassnet import lessons, report
+
+    wanted = [name.strip() for name in (args.only or ",".join(lessons.ORDER)).split(",")]
+    unknown = [name for name in wanted if name and name not in lessons.ORDER]
+    if unknown:
+        print(f"glassnet tour: unknown lesson(s) {', '.join(unknown)}; "
+              f"lessons: {', '.join(lessons.ORDER) or 'none built yet'}", file=sys.stderr)
+        return 2
+    names = tuple(name for name in lessons.ORDER if name in wanted)
+    if not names:
+        print("glassnet tour: no lesson is built yet", file=sys.stderr)
+        return 2
+    summary = report.run_tour_with_progress(names, args.out, args.quick, args.seed)
+    report.print_summary(summary)
+    print(f"report: {Path(args.out) / 'index.html'}  (summary.json beside it)")
+    if summary["interrupted"]:
+        print("glassnet tour: interrupted; the report shows the lessons that finished")
+        return 130
+    return 0 if summary["passed"] else 1
+
+
+def train(args, parser):
+    """Train a zoo model on a dataset: progress bar, checkpoints in --out, --resume, metrics."""
+    import json
+    from pathlib import Path
+
+    import glassnet as gn
+    import glassnet.functional as F
+    from glassnet import data, models, optim
+    from glassnet import train as training
+
+    if args.model not in models.MODELS:
+        parser.error(f"train: unknown model {args.model!r}; valid models: {', '.join(models.MODELS)}")
+    if args.data != "digits16":
+        parser.error(f"train: unknown dataset {args.data!r} for {args.model}; valid: digits16")
+    if min(args.batch_size, args.checkpoint_every, args.steps or 1, args.epochs or 1) < 1:
+        parser.error("train: --steps, --epochs, --batch-size and --checkpoint-every must be >= 1")
+    try:
+        hidden = tuple(int(width) for width in args.hidden.split(","))
+        model_config = models.get(args.model)[0](hidden=hidden)
+    except ValueError as error:
+        parser.error(f"train: --hidden {args.hidden!r}: {error}; expected widths like 128,64")
+    config = {"model": args.model, "data": args.data, "binary": args.binary, "hidden": hidden,
+              "lr": args.lr, "batch_size": args.batch_size, "seed": args.seed}
+    out = Path(args.out or f"runs/train-{args.model}")
+    checkpoint = out / "checkpoint.npz"
+    gn.manual_seed(args.seed)
+    try:
+        train_set, test_set = (data.digits16(split, args.binary) for split in ("train", "test"))
+    except data.DataUnavailable as error:
+        print(f"glassnet train: {error}", file=sys.stderr)
+        return 1
+    model = models.get(args.model)[1](model_config)
+    loader = data.DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
+    try:
+        state = training.fit(
+            model, loader, optim.Adam(model.parameters(), lr=args.lr), loss_fn=F.cross_entropy,
+            steps=args.steps, epochs=None if args.steps else args.epochs or 10,
+            metrics={"accuracy": training.accuracy}, callbacks=[training.ProgressBar(args.model)],
+            checkpoint=checkpoint, checkpoint_every=args.checkpoint_every, resume=args.resume,
+            config=config)
+    except ValueError as error:  # e.g. resuming with other settings than the checkpoint's
+        print(f"glassnet train: {error}", file=sys.stderr)
+        return 2
+    if state.interrupted:
+        print(f"glassnet train: interrupted at step {state.step}; the checkpoint is {checkpoint};"
+              " rerun with --resume to continue", file=sys.stderr)
+        return 130
+    test = training.evaluate(model, data.DataLoader(test_set, batch_size=500),
+                             {"accuracy": training.accuracy, "loss": F.cross_entropy})
+    metrics = {"test_accuracy": test["accuracy"], "test_loss": test["loss"],
+               "train_loss": state.loss, "steps": state.step, "epochs": state.epoch}
+    (out / "metrics.json").write_text(json.dumps(
+        {"model": args.model, "config": config, "resumed_from": state.resumed_from,
+         "metrics": metrics, "history": state.history}, indent=1))
+    print(f"test accuracy {test['accuracy']:.4f} (loss {test['loss']:.4f}) after {state.step} "
+          f"steps; checkpoint and metrics.json in {out}")
     return 0
 
 
@@ -122,15 +268,48 @@ def build_parser():
     datasets.add_argument("action", choices=("list", "fetch", "info"))
     datasets.add_argument("name", nargs="?", help="dataset name (all for fetch if omitted)")
     datasets.add_argument("--force", action="store_true", help="fetch again even if cached")
+    datasets.add_argument("--quiet", action="store_true", help="fetch: say nothing of cached ones")
     datasets.set_defaults(run=data)
-    # -- lessons: tour, run, lessons (report.py) --
-    # -- training: train (train.py) --
+    lesson_list = commands.add_parser("lessons", help="list the lessons, built and planned")
+    lesson_list.add_argument("--out", default="runs/tour", help="tour folder for the last results")
+    lesson_list.set_defaults(run=list_lessons)
+    one = commands.add_parser(
+        "run", help="run one lesson: glassnet run LESSON [--quick] [--seed N] [--KNOB VALUE ...]",
+        allow_abbrev=False,  # --s must not silently mean --seed when a lesson has a knob --size
+    )
+    one.add_argument("lesson", metavar="LESSON", help="a lesson name (see `glassnet lessons`)")
+    one.add_argument("--quick", action="store_true", help="the reduced experiment (seconds)")
+    one.add_argument("--seed", type=int, default=0)
+    one.add_argument("--out", metavar="DIR", help="output folder (default runs/LESSON)")
+    one.set_defaults(run=run)
+    touring = commands.add_parser("tour", help="run the lessons in order and write the report",
+                                  allow_abbrev=False)
+    touring.add_argument("--quick", action="store_true", help="the reduced experiments (seconds)")
+    touring.add_argument("--out", metavar="DIR", default="runs/tour",
+                         help="output folder (default runs/tour); the report is DIR/index.html")
+    touring.add_argument("--only", metavar="A,B,C", help="run only these lessons")
+    touring.add_argument("--seed", type=int, default=0)
+    touring.set_defaults(run=tour)
+    trainer = commands.add_parser("train", help="train a zoo model (mlp) with checkpoints")
+    trainer.add_argument("model", help="a zoo model: mlp")
+    trainer.add_argument("--data", default="digits16", help="dataset (digits16)")
+    length = trainer.add_mutually_exclusive_group()
+    length.add_argument("--steps", type=int, help="optimizer steps in all")
+    length.add_argument("--epochs", type=int, help="passes over the training set (default 10)")
+    for flag, kind, default in (("--lr", float, 3e-3), ("--batch-size", int, 64),
+                                ("--seed", int, 0), ("--checkpoint-every", int, 100)):
+        trainer.add_argument(flag, type=kind, default=default, help=f"default {default}")
+    trainer.add_argument("--out", metavar="DIR", help="output folder (default runs/train-MODEL)")
+    trainer.add_argument("--resume", action="store_true", help="go on from DIR/checkpoint.npz")
+    trainer.add_argument("--hidden", default="128,64", help="hidden widths (default 128,64)")
+    trainer.add_argument("--binary", action="store_true", help="0/1 pixels, as in the article")
+    trainer.set_defaults(run=train)
     return parser
 
 
 def main(argv=None):
     parser = build_parser()
     args, args.extra = parser.parse_known_args(argv)
-    if args.extra and args.run is not bench:  # bench passes its options on to benchmarks/
+    if args.extra and args.run not in (bench, run):  # bench and run pass options on
         parser.error(f"unrecognized arguments: {' '.join(args.extra)}")
     return args.run(args, parser)
