@@ -8,7 +8,6 @@ seconds whose checks still hold; the full run is what the tour shows.
 """
 
 import dataclasses
-import importlib.metadata
 import json
 import operator
 import platform
@@ -100,11 +99,7 @@ class Result:
 def versions():
     import matplotlib
 
-    try:
-        version = importlib.metadata.version("glassnet")
-    except importlib.metadata.PackageNotFoundError:
-        version = "unknown"
-    return {"glassnet": version, "numpy": np.__version__,
+    return {"glassnet": gn.__version__, "numpy": np.__version__,
             "matplotlib": matplotlib.__version__, "python": platform.python_version()}
 
 
