@@ -2,9 +2,9 @@
 figures, and repeats itself exactly with the same seed; the derivative checks and the step's
 no-learning checks can fail when their claims are false."""
 
-import json
 from pathlib import Path
 
+import lesson_contract as contract
 import numpy as np
 import pytest
 
@@ -14,22 +14,15 @@ from glassnet.data import synthetic
 from glassnet.lessons import activations as lesson
 from glassnet.lessons import base
 
-METRICS_KEYS = {"lesson", "quick", "seed", "seconds", "versions", "metrics", "checks", "figures"}
-CHECK_KEYS = {"name", "value", "threshold", "op", "passed"}
 FIGURES = ("activation_curves", "loss_curves", "steps_to_target")
 SMOOTH = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "silu", "softplus")
 
-
-@pytest.fixture(scope="module")
-def quick_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("activations")
-    return base.run_lesson(lesson, quick=True, seed=0, out=out), out
+quick_run = contract.quick_run_fixture(lesson)
 
 
 def test_quick_run_passes_every_check(quick_run):
     result, _ = quick_run
-    failed = [(c.name, c.value, c.op, c.threshold) for c in result.checks if not c.passed]
-    assert not failed, failed
+    contract.assert_every_check_passed(result)
     names = [check.name for check in result.checks]
     for name in ("step",) + SMOOTH:
         assert f"{name}: autograd derivative vs formula, max abs error" in names
@@ -42,26 +35,11 @@ def test_quick_run_passes_every_check(quick_run):
 
 
 def test_metrics_json_and_figures(quick_run):
-    _, out = quick_run
-    written = json.loads((out / "metrics.json").read_text())
-    assert METRICS_KEYS <= set(written)
-    assert written["lesson"] == "activations" and written["quick"] is True
-    assert written["seed"] == 0
-    assert all(set(check) >= CHECK_KEYS for check in written["checks"])
-    assert all(check["op"] in (">=", "<=", "==") for check in written["checks"])
-    assert all(isinstance(value, float) for value in written["metrics"].values())
-    for stem in FIGURES:
-        for suffix in (".png", ".svg"):
-            assert stem + suffix in written["figures"]
-    for name in written["figures"]:
-        assert (out / name).stat().st_size > 1000, name
+    contract.assert_metrics_json_and_figures(quick_run[1], "activations", FIGURES)
 
 
 def test_same_seed_same_numbers(quick_run, tmp_path):
-    first, _ = quick_run
-    again = base.run_lesson(lesson, quick=True, seed=0, out=tmp_path)
-    assert again.metrics == first.metrics
-    assert [c.value for c in again.checks] == [c.value for c in first.checks]
+    contract.assert_same_seed_same_numbers(lesson, quick_run[0], tmp_path)
 
 
 def test_the_lessons_facts():

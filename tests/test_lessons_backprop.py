@@ -2,33 +2,26 @@
 figures, and repeats itself exactly with the same seed (timing metrics aside); the hand-written
 chain rule matches PyTorch, and the finite-difference sweep counts and computes what it claims."""
 
-import json
-
+import lesson_contract as contract
 import numpy as np
 import pytest
 
 import glassnet as gn
 from glassnet import nn
-from glassnet.lessons import backprop, base
+from glassnet.lessons import backprop
 
-METRICS_KEYS = {"lesson", "quick", "seed", "seconds", "versions", "metrics", "checks", "figures"}
-CHECK_KEYS = {"name", "value", "threshold", "op", "passed"}
 # read off a clock, these vary from run to run; every other number must repeat exactly
 TIMED = {"forward_seconds", "backward_seconds", "fd_sweep_seconds", "backward_forward_ratio",
          "fd_speedup_ratio", "one backward costs a few forwards (median time ratio)",
          "autograd is faster than finite differences (time ratio)"}
+FIGURES = ("hand_vs_autograd", "gradient_flow", "cost")
 
-
-@pytest.fixture(scope="module")
-def quick_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("backprop")
-    return base.run_lesson(backprop, quick=True, seed=0, out=out), out
+quick_run = contract.quick_run_fixture(backprop)
 
 
 def test_quick_run_passes_every_check(quick_run):
     result, _ = quick_run
-    failed = [(c.name, c.value, c.op, c.threshold) for c in result.checks if not c.passed]
-    assert not failed, failed
+    contract.assert_every_check_passed(result)
     checks = {c.name: c for c in result.checks}
     assert checks["chain rule by hand equals autograd (max relative difference)"].threshold \
         == 1e-10
@@ -42,31 +35,14 @@ def test_quick_run_passes_every_check(quick_run):
 
 
 def test_metrics_json_and_figures(quick_run):
-    _, out = quick_run
-    written = json.loads((out / "metrics.json").read_text())
-    assert METRICS_KEYS <= set(written)
-    assert written["lesson"] == "backprop" and written["quick"] is True and written["seed"] == 0
-    assert set(written["timed"]) == TIMED
-    assert all(set(check) >= CHECK_KEYS for check in written["checks"])
-    assert all(check["op"] in (">=", "<=", "==") for check in written["checks"])
-    assert all(isinstance(value, float) for value in written["metrics"].values())
-    for stem in ("hand_vs_autograd", "gradient_flow", "cost"):
-        for suffix in (".png", ".svg"):
-            assert stem + suffix in written["figures"]
-    for name in written["figures"]:
-        assert (out / name).stat().st_size > 1000, name
-
-
-def _exact(result):
-    metrics = {k: v for k, v in result.metrics.items() if k not in TIMED}
-    return metrics, [(c.name, c.value) for c in result.checks if c.name not in TIMED]
+    contract.assert_metrics_json_and_figures(quick_run[1], "backprop", FIGURES, timed=TIMED)
 
 
 def test_same_seed_same_numbers(quick_run, tmp_path):
     first, _ = quick_run
-    again = base.run_lesson(backprop, quick=True, seed=0, out=tmp_path)
-    assert _exact(again) == _exact(first)
-    assert len(_exact(first)[0]) >= 10 and len(_exact(first)[1]) == 4
+    contract.assert_same_seed_same_numbers(backprop, first, tmp_path)
+    metrics, checks = contract.exact_numbers(first)
+    assert len(metrics) >= 10 and len(checks) == 4
 
 
 def test_hand_written_chain_rule_matches_torch():

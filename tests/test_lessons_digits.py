@@ -3,8 +3,7 @@ figures, and repeats itself exactly with the same seed; without the cached data 
 the message naming the fetch command. Runs on real data need the digits16 cache (skipped
 otherwise: tests never fetch)."""
 
-import json
-
+import lesson_contract as contract
 import numpy as np
 import pytest
 
@@ -12,25 +11,19 @@ import glassnet as gn
 from glassnet.data import DataUnavailable, sources
 from glassnet.lessons import base, digits
 
-METRICS_KEYS = {"lesson", "quick", "seed", "seconds", "versions", "metrics", "checks", "figures"}
-CHECK_KEYS = {"name", "value", "threshold", "op", "passed"}
-needs_digits = pytest.mark.skipif(sources.cache_status("digits16") != "cached",
-                                  reason="digits16 not in the cache (glassnet data fetch digits16)")
+FIGURES = ("digit_grid", "layers_light_up", "training_curve", "confusion_matrix")
+NOT_CACHED = "digits16 not in the cache (glassnet data fetch digits16)"
+needs_digits = pytest.mark.skipif(sources.cache_status("digits16") != "cached", reason=NOT_CACHED)
 
-
-@pytest.fixture(scope="module")
-def quick_run(tmp_path_factory):
-    if sources.cache_status("digits16") != "cached":
-        pytest.skip("digits16 not in the cache")
-    out = tmp_path_factory.mktemp("digits")
-    return base.run_lesson(digits, quick=True, seed=0, out=out), out
+quick_run = contract.quick_run_fixture(
+    digits, unavailable=lambda: NOT_CACHED if sources.cache_status("digits16") != "cached" else None
+)
 
 
 @needs_digits
 def test_quick_run_passes_every_check(quick_run):
     result, _ = quick_run
-    failed = [(c.name, c.value, c.op, c.threshold) for c in result.checks if not c.passed]
-    assert not failed, failed
+    contract.assert_every_check_passed(result)
     thresholds = {c.name: c.threshold for c in result.checks}
     gray, binary = digits.THRESHOLDS[True]
     assert thresholds == {"MLP test accuracy, gray pixels": gray,
@@ -40,26 +33,14 @@ def test_quick_run_passes_every_check(quick_run):
 
 @needs_digits
 def test_metrics_json_and_figures(quick_run):
-    _, out = quick_run
-    written = json.loads((out / "metrics.json").read_text())
-    assert METRICS_KEYS <= set(written)
-    assert written["lesson"] == "digits" and written["quick"] is True and written["seed"] == 0
-    assert all(set(check) >= CHECK_KEYS for check in written["checks"])
-    assert all(check["op"] in (">=", "<=", "==") for check in written["checks"])
-    assert all(isinstance(value, float) for value in written["metrics"].values())
-    for stem in ("digit_grid", "layers_light_up", "training_curve", "confusion_matrix"):
-        for suffix in (".png", ".svg"):
-            assert stem + suffix in written["figures"]
-    for name in written["figures"]:
-        assert (out / name).stat().st_size > 1000, name
+    contract.assert_metrics_json_and_figures(quick_run[1], "digits", FIGURES)
 
 
 @needs_digits
 def test_same_seed_same_numbers(quick_run, tmp_path):
     first, _ = quick_run
-    again = base.run_lesson(digits, quick=True, seed=0, out=tmp_path)
-    assert again.metrics == first.metrics and not first.timed  # nothing here is read off a clock
-    assert [c.value for c in again.checks] == [c.value for c in first.checks]
+    assert not first.timed  # nothing here is read off a clock
+    contract.assert_same_seed_same_numbers(digits, first, tmp_path)
 
 
 def test_missing_data_names_the_fetch_command(tmp_path, monkeypatch):

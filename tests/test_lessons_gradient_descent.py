@@ -2,9 +2,9 @@
 its figures, and repeats itself exactly with the same seed; the surfaces and the marbles compute
 what they claim, and each check can fail when its claim is false."""
 
-import json
 from pathlib import Path
 
+import lesson_contract as contract
 import numpy as np
 import pytest
 
@@ -13,49 +13,26 @@ from glassnet.data import synthetic
 from glassnet.lessons import base
 from glassnet.lessons import gradient_descent as lesson
 
-METRICS_KEYS = {"lesson", "quick", "seed", "seconds", "versions", "metrics", "checks", "figures"}
-CHECK_KEYS = {"name", "value", "threshold", "op", "passed"}
 FIGURES = ("least_squares", "step_sizes", "marbles", "momentum")
 
-
-@pytest.fixture(scope="module")
-def quick_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("gradient-descent")
-    return base.run_lesson(lesson, quick=True, seed=0, out=out), out
+quick_run = contract.quick_run_fixture(lesson)
 
 
 def test_quick_run_passes_every_check(quick_run):
     result, _ = quick_run
-    failed = [(c.name, c.value, c.op, c.threshold) for c in result.checks if not c.passed]
-    assert not failed, failed
-    names = " ".join(check.name for check in result.checks)
-    for claim in ("theta_lstsq", "converges", "diverges", "distinct pits", "local (not the global)",
-                  "plain descent ends in the shallow pit", "ends in the deep pit"):
-        assert claim in names
+    contract.assert_every_check_passed(result)
+    contract.assert_claims_checked(result, (
+        "theta_lstsq", "converges", "diverges", "distinct pits", "local (not the global)",
+        "plain descent ends in the shallow pit", "ends in the deep pit"))
     assert result.metrics["marbles_in_global_pit"] < 1
 
 
 def test_metrics_json_and_figures(quick_run):
-    _, out = quick_run
-    written = json.loads((out / "metrics.json").read_text())
-    assert METRICS_KEYS <= set(written)
-    assert written["lesson"] == "gradient-descent" and written["quick"] is True
-    assert written["seed"] == 0
-    assert all(set(check) >= CHECK_KEYS for check in written["checks"])
-    assert all(check["op"] in (">=", "<=", "==") for check in written["checks"])
-    assert all(isinstance(value, float) for value in written["metrics"].values())
-    for stem in FIGURES:
-        for suffix in (".png", ".svg"):
-            assert stem + suffix in written["figures"]
-    for name in written["figures"]:
-        assert (out / name).stat().st_size > 1000, name
+    contract.assert_metrics_json_and_figures(quick_run[1], "gradient-descent", FIGURES)
 
 
 def test_same_seed_same_numbers(quick_run, tmp_path):
-    first, _ = quick_run
-    again = base.run_lesson(lesson, quick=True, seed=0, out=tmp_path)
-    assert again.metrics == first.metrics
-    assert [c.value for c in again.checks] == [c.value for c in first.checks]
+    contract.assert_same_seed_same_numbers(lesson, quick_run[0], tmp_path)
 
 
 def test_surface_on_tensors_and_arrays_agree_and_autograd_gives_its_slope():

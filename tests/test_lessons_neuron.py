@@ -1,54 +1,32 @@
 """Lesson 1 (neuron): its quick run passes every claim check, writes metrics.json and its
 figures, and repeats itself exactly with the same seed; its parts compute what they claim."""
 
-import json
-
+import lesson_contract as contract
 import numpy as np
 import pytest
 
 import glassnet as gn
 from glassnet.lessons import base, neuron
 
-METRICS_KEYS = {"lesson", "quick", "seed", "seconds", "versions", "metrics", "checks", "figures"}
-CHECK_KEYS = {"name", "value", "threshold", "op", "passed"}
+FIGURES = ("gates", "perceptron_rule", "xor_search")
 
-
-@pytest.fixture(scope="module")
-def quick_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("neuron")
-    return base.run_lesson(neuron, quick=True, seed=0, out=out), out
+quick_run = contract.quick_run_fixture(neuron)
 
 
 def test_quick_run_passes_every_check(quick_run):
     result, _ = quick_run
-    failed = [(c.name, c.value, c.op, c.threshold) for c in result.checks if not c.passed]
-    assert not failed, failed
-    names = " ".join(check.name for check in result.checks)
-    for claim in ("hand-set AND", "hand-set OR", "hand-set NOT", "learns AND", "learns OR",
-                  "learns NOT", "no neuron on the grid", "best neuron gets 3"):
-        assert claim in names
+    contract.assert_every_check_passed(result)
+    contract.assert_claims_checked(result, (
+        "hand-set AND", "hand-set OR", "hand-set NOT", "learns AND", "learns OR", "learns NOT",
+        "no neuron on the grid", "best neuron gets 3"))
 
 
 def test_metrics_json_and_figures(quick_run):
-    _, out = quick_run
-    written = json.loads((out / "metrics.json").read_text())
-    assert METRICS_KEYS <= set(written)
-    assert written["lesson"] == "neuron" and written["quick"] is True and written["seed"] == 0
-    assert all(set(check) >= CHECK_KEYS for check in written["checks"])
-    assert all(check["op"] in (">=", "<=", "==") for check in written["checks"])
-    assert all(isinstance(value, float) for value in written["metrics"].values())
-    for stem in ("gates", "perceptron_rule", "xor_search"):
-        for suffix in (".png", ".svg"):
-            assert stem + suffix in written["figures"]
-    for name in written["figures"]:
-        assert (out / name).stat().st_size > 1000, name
+    contract.assert_metrics_json_and_figures(quick_run[1], "neuron", FIGURES)
 
 
 def test_same_seed_same_numbers(quick_run, tmp_path):
-    first, _ = quick_run
-    again = base.run_lesson(neuron, quick=True, seed=0, out=tmp_path)
-    assert again.metrics == first.metrics
-    assert [c.value for c in again.checks] == [c.value for c in first.checks]
+    contract.assert_same_seed_same_numbers(neuron, quick_run[0], tmp_path)
 
 
 def truth_table_outputs(gate, weight, bias):

@@ -1,8 +1,7 @@
 """Lesson 4 (perceptron): its quick run passes every claim check, writes metrics.json and its
 figures, and repeats itself exactly with the same seed; its measuring tools measure."""
 
-import json
-
+import lesson_contract as contract
 import numpy as np
 import pytest
 
@@ -11,46 +10,25 @@ from glassnet import nn
 from glassnet.data import synthetic
 from glassnet.lessons import base, perceptron
 
-METRICS_KEYS = {"lesson", "quick", "seed", "seconds", "versions", "metrics", "checks", "figures"}
-CHECK_KEYS = {"name", "value", "threshold", "op", "passed"}
+FIGURES = ("boundaries", "training_loss")
 
-
-@pytest.fixture(scope="module")
-def quick_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("perceptron")
-    return base.run_lesson(perceptron, quick=True, seed=0, out=out), out
+quick_run = contract.quick_run_fixture(perceptron)
 
 
 def test_quick_run_passes_every_check(quick_run):
     result, _ = quick_run
-    failed = [(c.name, c.value, c.op, c.threshold) for c in result.checks if not c.passed]
-    assert not failed, failed
-    names = " ".join(check.name for check in result.checks)
-    for claim in ("separates the blobs", "best of any line on XOR", "linear model on XOR",
-                  "5 linear layers on XOR", "5 linear layers = one matrix", "with relu on XOR"):
-        assert claim in names
+    contract.assert_every_check_passed(result)
+    contract.assert_claims_checked(result, (
+        "separates the blobs", "best of any line on XOR", "linear model on XOR",
+        "5 linear layers on XOR", "5 linear layers = one matrix", "with relu on XOR"))
 
 
 def test_metrics_json_and_figures(quick_run):
-    _, out = quick_run
-    written = json.loads((out / "metrics.json").read_text())
-    assert METRICS_KEYS <= set(written)
-    assert written["lesson"] == "perceptron" and written["quick"] is True
-    assert all(set(check) >= CHECK_KEYS for check in written["checks"])
-    assert all(check["op"] in (">=", "<=", "==") for check in written["checks"])
-    assert all(isinstance(value, float) for value in written["metrics"].values())
-    for stem in ("boundaries", "training_loss"):
-        for suffix in (".png", ".svg"):
-            assert stem + suffix in written["figures"]
-    for name in written["figures"]:
-        assert (out / name).stat().st_size > 1000, name
+    contract.assert_metrics_json_and_figures(quick_run[1], "perceptron", FIGURES)
 
 
 def test_same_seed_same_numbers(quick_run, tmp_path):
-    first, _ = quick_run
-    again = base.run_lesson(perceptron, quick=True, seed=0, out=tmp_path)
-    assert again.metrics == first.metrics
-    assert [c.value for c in again.checks] == [c.value for c in first.checks]
+    contract.assert_same_seed_same_numbers(perceptron, quick_run[0], tmp_path)
 
 
 def test_collapse_reproduces_a_linear_stack_and_not_a_nonlinear_one():
