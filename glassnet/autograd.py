@@ -7,6 +7,7 @@ input requires a gradient, records a Context that points back at the inputs. ``b
 those records from the output to the leaves in reverse topological order, without recursion.
 """
 
+import contextlib
 import threading
 
 import numpy as np
@@ -18,12 +19,34 @@ def is_grad_enabled():
     return getattr(_state, "enabled", True)
 
 
+@contextlib.contextmanager
+def _grad_mode(mode):
+    """Recording switched to mode inside a with block, or inside every call of a decorated
+    function (a contextmanager is also a decorator); the previous mode comes back after."""
+    previous = is_grad_enabled()
+    _state.enabled = mode
+    try:
+        yield
+    finally:
+        _state.enabled = previous
+
+
+def no_grad(fn=None):
+    """``with gn.no_grad():`` runs without recording a graph (evaluation, optimizer steps);
+    ``@gn.no_grad`` and ``@gn.no_grad()`` decorate a function."""
+    return _grad_mode(False) if fn is None else _grad_mode(False)(fn)
+
+
+def enable_grad(fn=None):
+    return _grad_mode(True) if fn is None else _grad_mode(True)(fn)
+
+
 class set_grad_enabled:
-    """Turn gradient recording on or off, as a call, a context manager or a decorator."""
+    """Turn recording on or off: a plain call switches at once, as in PyTorch; as a context
+    manager or a decorator the previous mode comes back after."""
 
     def __init__(self, mode):
-        self.previous = is_grad_enabled()
-        self.mode = bool(mode)
+        self.previous, self.mode = is_grad_enabled(), bool(mode)
         _state.enabled = self.mode
 
     def __enter__(self):
@@ -33,45 +56,14 @@ class set_grad_enabled:
         _state.enabled = self.previous
 
     def __call__(self, fn):
-        _state.enabled = self.previous  # as a decorator, the mode changes only inside fn
-        mode = self.mode
-
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
-
-        wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
-        return wrapper
-
-
-class no_grad(set_grad_enabled):
-    """``with gn.no_grad():`` runs without recording a graph (evaluation, optimizer steps);
-    ``@gn.no_grad`` and ``@gn.no_grad()`` decorate a function."""
-
-    mode = False
-
-    def __new__(cls, fn=None):
-        self = super().__new__(cls)
-        self.previous = is_grad_enabled()
-        return self if fn is None else self(fn)
-
-    def __init__(self, fn=None):
-        pass
-
-    def __enter__(self):
-        self.previous = is_grad_enabled()
-        _state.enabled = self.mode
-        return self
-
-
-class enable_grad(no_grad):
-    mode = True
+        self.__exit__()  # as a decorator, the mode changes only inside fn
+        return _grad_mode(self.mode)(fn)
 
 
 class Context:
     """What a Function's forward leaves for its backward: saved arrays and options."""
 
-    __slots__ = ("fn", "parents", "saved", "needs_grad", "__dict__")
+    __slots__ = ("__dict__", "fn", "needs_grad", "parents", "saved")
 
     def save(self, *arrays):
         self.saved = arrays
@@ -143,23 +135,19 @@ def _accumulate(tensor, grad):
 def backward(root, gradient=None, retain_graph=False):
     """Accumulate d(root)/d(leaf) into every leaf's .grad (and retained intermediates')."""
     if not root.requires_grad:
-        raise RuntimeError(
-            "backward: this tensor does not require grad and has no grad_fn; "
-            "did you compute it under no_grad or from tensors without requires_grad=True?"
-        )
+        raise RuntimeError("backward: this tensor does not require grad and has no grad_fn; did "
+                           "you compute it under no_grad or from tensors without "
+                           "requires_grad=True?")
     if gradient is None:
         if root.data.size != 1:
-            raise RuntimeError(
-                f"backward: grad can be implicitly created only for scalar outputs, got shape "
-                f"{root.shape}; pass gradient= of that shape"
-            )
+            raise RuntimeError(f"backward: grad can be implicitly created only for scalar "
+                               f"outputs, got shape {root.shape}; pass gradient= of that shape")
         gradient = np.ones_like(root.data)
     else:
         gradient = np.asarray(getattr(gradient, "data", gradient), dtype=root.data.dtype)
         if gradient.shape != root.shape:
-            raise RuntimeError(
-                f"backward: gradient has shape {gradient.shape}, expected {root.shape}"
-            )
+            raise RuntimeError(f"backward: gradient has shape {gradient.shape}, "
+                               f"expected {root.shape}")
     grads = {id(root): gradient}
     for node in reversed(_topological_order(root)):
         grad = grads.pop(id(node), None)
@@ -171,10 +159,9 @@ def backward(root, gradient=None, retain_graph=False):
         if ctx is None:
             continue
         if ctx.parents is None:
-            raise RuntimeError(
-                "backward: trying to backward through the graph a second time; its saved values "
-                "were freed. Pass retain_graph=True to the first backward to keep them."
-            )
+            raise RuntimeError("backward: trying to backward through the graph a second time; its "
+                               "saved values were freed. Pass retain_graph=True to the first "
+                               "backward to keep them.")
         input_grads = ctx.fn.backward(ctx, grad)
         if not isinstance(input_grads, tuple):
             input_grads = (input_grads,)
@@ -182,10 +169,8 @@ def backward(root, gradient=None, retain_graph=False):
             if not needs or parent_grad is None:
                 continue
             if parent_grad.shape != parent.data.shape:
-                raise RuntimeError(
-                    f"{ctx.fn.__name__}.backward returned a gradient of shape "
-                    f"{parent_grad.shape} for an input of shape {parent.data.shape}"
-                )
+                raise RuntimeError(f"{ctx.fn.__name__}.backward returned a gradient of shape "
+                                   f"{parent_grad.shape} for an input of shape {parent.data.shape}")
             previous = grads.get(id(parent))
             grads[id(parent)] = parent_grad if previous is None else previous + parent_grad
         if not retain_graph:
@@ -194,4 +179,4 @@ def backward(root, gradient=None, retain_graph=False):
 
 
 # Last, because tensor.py imports this module: Tensor is looked up through it at call time.
-from glassnet import tensor as _tensor  # noqa: E402
+from glassnet import tensor as _tensor

@@ -117,8 +117,8 @@ def cat(tensors, dim=0):
     others = first.shape[:dim] + first.shape[dim + 1 :]
     for t in tensors[1:]:
         if t.ndim != first.ndim or t.shape[:dim] + t.shape[dim + 1 :] != others:
-            raise RuntimeError(
-                f"cat: sizes must match except in dim {dim}; got {first.shape} and {t.shape}")
+            raise RuntimeError(f"cat: sizes must match except in dim {dim}; got {first.shape} "
+                               f"and {t.shape}")
     return mv.cat(tensors, dim)
 
 
@@ -126,8 +126,8 @@ def stack(tensors, dim=0):
     tensors = _common(list(tensors), "stack")
     for t in tensors[1:]:
         if t.shape != tensors[0].shape:
-            raise RuntimeError(
-                f"stack: expects each tensor to be equal size, got {tensors[0].shape}, {t.shape}")
+            raise RuntimeError(f"stack: expects each tensor to be equal size, got "
+                               f"{tensors[0].shape}, {t.shape}")
     dim = _normalize_dim(dim, tensors[0].ndim + 1)
     return mv.cat([t.unsqueeze(dim) for t in tensors], dim)
 

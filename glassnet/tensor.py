@@ -10,6 +10,8 @@ inherited from tensor_axes.py, and the functions that make tensors (zeros, randn
 creation.py.
 """
 
+from functools import partialmethod
+
 import numpy as np
 
 from glassnet import autograd, random
@@ -88,13 +90,6 @@ def _float_math(op):
         return op(self if _is_float(self.dtype) else self.float())
 
     return float_op
-
-
-def _converter(dtype):
-    def convert(self):
-        return self.type(dtype)
-
-    return convert
 
 
 def _in_place(name, update):
@@ -220,11 +215,11 @@ class Tensor(AxisMethods):
     def to(self, dtype=None, *args, **kwargs):
         return self if dtype is None or dtype in ("cpu", "cuda") else self.type(dtype)
 
-    float = _converter(float32)
-    double = _converter(float64)
-    long = _converter(int64)
-    int = _converter(int32)
-    bool = _converter(bool_)
+    float = partialmethod(type, float32)
+    double = partialmethod(type, float64)
+    long = partialmethod(type, int64)
+    int = partialmethod(type, int32)
+    bool = partialmethod(type, bool_)
 
     def type_as(self, other):
         return self.type(other.dtype)
@@ -345,10 +340,8 @@ class Tensor(AxisMethods):
     def gather(self, dim, index):
         index = _to_array(index)
         if index.ndim != self.ndim or not np.issubdtype(index.dtype, np.integer):
-            raise RuntimeError(
-                f"gather: index must be an integer tensor with {self.ndim} dims like the input, "
-                f"got dtype {index.dtype} and shape {index.shape}"
-            )
+            raise RuntimeError(f"gather: index must be an integer tensor with {self.ndim} dims "
+                               f"like the input, got dtype {index.dtype} and shape {index.shape}")
         return mv.gather(self, _normalize_dim(dim, self.ndim), index)
 
     def __getitem__(self, key):
@@ -360,11 +353,9 @@ class Tensor(AxisMethods):
     # ---- in place, outside the graph (parameter updates, initialisation) ----
     def _set(self, name, array, key=Ellipsis):
         if self.requires_grad and autograd.is_grad_enabled():
-            raise RuntimeError(
-                f"{name}: in-place change of a tensor that requires grad; glassnet records no "
-                "graph through in-place ops. Wrap it in `with gn.no_grad():` or use the "
-                "out-of-place op."
-            )
+            raise RuntimeError(f"{name}: in-place change of a tensor that requires grad; glassnet "
+                               "records no graph through in-place ops. Wrap it in `with "
+                               "gn.no_grad():` or use the out-of-place op.")
         self.data[key] = array
         return self
 

@@ -16,10 +16,8 @@ from glassnet.ops import reduce as rd
 def _normalize_dim(dim, ndim):
     """dim in [-ndim, ndim) -> [0, ndim); a 0-d tensor takes dim 0 or -1, as in PyTorch."""
     if not -max(ndim, 1) <= dim < max(ndim, 1):
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-max(ndim, 1)}, "
-            f"{max(ndim, 1) - 1}], but got {dim})"
-        )
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-max(ndim, 1)}, "
+                         f"{max(ndim, 1) - 1}], but got {dim})")
     return dim % max(ndim, 1)
 
 
@@ -80,10 +78,8 @@ class AxisMethods:
         known = int(np.prod([n for n in shape if n != -1]))
         fits = known == self.numel() if -1 not in shape else known and self.numel() % known == 0
         if shape.count(-1) > 1 or not fits:
-            raise RuntimeError(
-                f"reshape: shape {list(shape)} is invalid for input of shape {self.shape} "
-                f"(size {self.numel()})"
-            )
+            raise RuntimeError(f"reshape: shape {list(shape)} is invalid for input of shape "
+                               f"{self.shape} (size {self.numel()})")
         return mv.reshape(self, shape)
 
     view = reshape
@@ -265,11 +261,9 @@ class AxisMethods:
             raise RuntimeError("matmul: both arguments need at least 1 dimension")
         rows = b.shape[-2 if b.ndim > 1 else 0]
         if a.shape[-1] != rows or _broadcast(a.shape[:-2], b.shape[:-2]) is None:
-            raise RuntimeError(
-                f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied; expected a second "
-                f"operand ({a.shape[-1]},) or (..., {a.shape[-1]}, m) with batch dims that "
-                f"broadcast with {a.shape[:-2]}"
-            )
+            raise RuntimeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied; "
+                               f"expected a second operand ({a.shape[-1]},) or (..., "
+                               f"{a.shape[-1]}, m), batch dims broadcasting with {a.shape[:-2]}")
         a, b = a._operand(b)
         if a.ndim == 1 and b.ndim == 1:
             return (a * b).sum()

@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from glassnet import random
-from glassnet.creation import as_tensor, ones, where, zeros
+from glassnet.creation import ones, where, zeros
 from glassnet.functional.conv import (  # noqa: F401 (re-exported: F.conv2d)
     avg_pool1d,
     avg_pool2d,
@@ -209,9 +209,21 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 # ---- attention ----
 def _check_attention(query, key, value):
     if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
-        raise RuntimeError(
-            f"attention: query (..., L, E), key (..., S, E), value (..., S, Ev) expected, got "
-            f"{query.shape}, {key.shape}, {value.shape}")
+        raise RuntimeError(f"attention: query (..., L, E), key (..., S, E), value (..., S, Ev) "
+                           f"expected, got {query.shape}, {key.shape}, {value.shape}")
+
+
+def _additive_mask(attn_mask, is_causal, query, key):
+    """The causal mask and a constant attn_mask as one array added to the scores: 0 where a
+    query may attend, -inf where it may not (a bool mask's False); None when there is none."""
+    mask = None
+    if is_causal:
+        mask = np.triu(np.full((query.shape[-2], key.shape[-2]), -np.inf, query.dtype), 1)
+    if attn_mask is not None:
+        given = np.asarray(getattr(attn_mask, "data", attn_mask))
+        given = np.where(given, 0, -np.inf) if given.dtype == bool else given
+        mask = given.astype(query.dtype) if mask is None else mask + given
+    return mask
 
 
 def attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
@@ -219,19 +231,16 @@ def attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False,
     """softmax(Q K^T / sqrt(d) + mask) V (Vaswani et al. 2017); returns (output, weights).
 
     attn_mask: bool (True = may attend) or float (added to the scores), broadcastable to
-    (..., L, S)."""
+    (..., L, S); a float mask that requires grad gets its gradient."""
     _check_attention(query, key, value)
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     scores = mm.matmul(query, key.transpose(-2, -1)) * scale  # (..., L, S)
-    if is_causal:
-        causal = np.tril(np.ones(scores.shape[-2:], dtype=bool))
-        scores = scores.masked_fill(Tensor._make(~causal), -np.inf)
-    if attn_mask is not None:
-        attn_mask = as_tensor(attn_mask)
-        if attn_mask.dtype == np.bool_:
-            scores = scores.masked_fill(~attn_mask, -np.inf)
-        else:
-            scores = scores + attn_mask
+    learned = getattr(attn_mask, "requires_grad", False)
+    mask = _additive_mask(None if learned else attn_mask, is_causal, query, key)
+    if mask is not None:
+        scores = scores + Tensor._make(mask)
+    if learned:
+        scores = scores + attn_mask
     weights = scores.softmax(-1)
     if dropout_p > 0:
         weights = dropout(weights, dropout_p, rng=rng)
@@ -245,12 +254,6 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if dropout_p > 0 or getattr(attn_mask, "requires_grad", False):
         return attention(query, key, value, attn_mask, dropout_p, is_causal, scale)[0]
     _check_attention(query, key, value)
-    mask = None
-    if is_causal:
-        mask = np.triu(np.full((query.shape[-2], key.shape[-2]), -np.inf, query.dtype), 1)
-    if attn_mask is not None:
-        given = np.asarray(getattr(attn_mask, "data", attn_mask))
-        given = np.where(given, 0, -np.inf) if given.dtype == bool else given
-        mask = given.astype(query.dtype) if mask is None else mask + given
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    mask = _additive_mask(attn_mask, is_causal, query, key)
     return fused.attention(query, key, value, mask, scale)

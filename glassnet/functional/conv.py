@@ -55,9 +55,9 @@ def _conv_padding(padding, kernel, dilation, stride):
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """Cross-correlation as one matrix product over unfolded windows (im2col)."""
     if input.ndim != 4 or weight.ndim != 4 or input.shape[1] != weight.shape[1] * groups:
-        raise RuntimeError(
-            f"conv2d: expected input (N, {weight.shape[1] * groups}, H, W) for weight of shape "
-            f"{weight.shape} and groups={groups}, got input of shape {input.shape}")
+        raise RuntimeError(f"conv2d: expected input (N, {weight.shape[1] * groups}, H, W) for "
+                           f"weight of shape {weight.shape} and groups={groups}, got input of "
+                           f"shape {input.shape}")
     out_channels, kernel = weight.shape[0], weight.shape[2:]
     stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
     padding, extra = _conv_padding(padding, kernel, dilation, stride)
@@ -78,9 +78,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if input.ndim != 3 or weight.ndim != 3 or input.shape[1] != weight.shape[1] * groups:
-        raise RuntimeError(
-            f"conv1d: expected input (N, C, L) and weight (O, C/groups, k) with groups={groups}, "
-            f"got input {input.shape} and weight {weight.shape}")
+        raise RuntimeError(f"conv1d: expected input (N, C, L) and weight (O, C/groups, k) with "
+                           f"groups={groups}, got input {input.shape} and weight {weight.shape}")
     padding = padding if isinstance(padding, str) else (0, _pair(padding)[0])
     out = conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, (1, _pair(stride)[0]), padding,
                  (1, _pair(dilation)[0]), groups)
@@ -92,9 +91,8 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     """The gradient of conv2d with respect to its input, used as a layer: each input pixel
     spreads a weighted copy of the kernel into the (larger) output."""
     if input.ndim != 4 or weight.ndim != 4 or input.shape[1] != weight.shape[0]:
-        raise RuntimeError(
-            f"conv_transpose2d: expected input (N, {weight.shape[0]}, H, W) for weight of shape "
-            f"{weight.shape}, got input of shape {input.shape}")
+        raise RuntimeError(f"conv_transpose2d: expected input (N, {weight.shape[0]}, H, W) for "
+                           f"weight of shape {weight.shape}, got input of shape {input.shape}")
     stride, padding = _pair(stride, "stride"), _pair(padding, "padding")
     dilation, output_padding = _pair(dilation, "dilation"), _pair(output_padding)
     n, in_channels, height, width = input.shape
@@ -184,9 +182,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest"):
         raise NotImplementedError(f"interpolate: only mode='nearest' is implemented, got {mode!r}")
     spatial = input.shape[2:]
     if len(spatial) not in (1, 2) or (size is None) == (scale_factor is None):
-        raise ValueError(
-            f"interpolate: expected a 3-D or 4-D input and exactly one of size and scale_factor, "
-            f"got shape {input.shape}, size={size}, scale_factor={scale_factor}")
+        raise ValueError(f"interpolate: expected a 3-D or 4-D input and exactly one of size and "
+                         f"scale_factor, got shape {input.shape}, size={size}, "
+                         f"scale_factor={scale_factor}")
     count = len(spatial)
     if size is not None:
         sizes = (size,) * count if isinstance(size, int) else tuple(size)

@@ -15,9 +15,10 @@ def _check_reduction(reduction, op, allowed=REDUCTIONS):
         raise ValueError(f"{op}: reduction must be one of {allowed}, got {reduction!r}")
 
 
-def _reduce(loss, reduction):
+def _reduce(loss, reduction, weight_sum=None):
+    """The mean divides by weight_sum where elements carry class weights, else by the count."""
     if reduction == "mean":
-        return loss.mean()
+        return loss.mean() if weight_sum is None else loss.sum() / float(weight_sum)
     return loss.sum() if reduction == "sum" else loss
 
 
@@ -58,10 +59,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     picked_index = np.where(valid, classes, 0)[..., None]
     picked = mv.gather(logp, logp.ndim - 1, picked_index).squeeze(-1)  # (N, d...)
     weights = _class_weights(classes, weight, ignore_index, input.dtype)
-    loss = -picked * Tensor._make(weights)
-    if reduction == "mean":
-        return loss.sum() / float(weights.sum())
-    return _reduce(loss, reduction)
+    return _reduce(-picked * Tensor._make(weights), reduction, weights.sum())
 
 
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",
@@ -90,21 +88,15 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         terms = logp * Tensor._make(probs.astype(input.dtype))
         if weight is not None:
             terms = terms * weight.reshape(weight_shape)
-        loss = -terms.sum(dim=class_dim)
-        if reduction == "mean":
-            return loss.sum() / (input.numel() // num_classes)
-        return _reduce(loss, reduction)
+        return _reduce(-terms.sum(dim=class_dim), reduction)
     nll = nll_loss(logp, target_array, weight, ignore_index, reduction)
     if label_smoothing == 0:
         return nll
     ignored = Tensor._make(target_array == ignore_index)
     terms = logp if weight is None else logp * weight.reshape(weight_shape)
     smooth = (-terms.sum(dim=class_dim)).masked_fill(ignored, 0.0)
-    if reduction == "mean":
-        denominator = _class_weights(target_array, weight, ignore_index, input.dtype).sum()
-        smooth = smooth.sum() / float(denominator)
-    else:
-        smooth = _reduce(smooth, reduction)
+    weight_sum = _class_weights(target_array, weight, ignore_index, input.dtype).sum()
+    smooth = _reduce(smooth, reduction, weight_sum)
     return nll * (1 - label_smoothing) + smooth * (label_smoothing / num_classes)
 
 

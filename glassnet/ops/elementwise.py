@@ -64,16 +64,6 @@ class Div(Function):
         return (unbroadcast(grad_a, a.shape) if need_a else None), grad_b
 
 
-class Neg(Function):
-    @staticmethod
-    def forward(ctx, a):
-        return -a
-
-    @staticmethod
-    def backward(ctx, grad):
-        return -grad
-
-
 class Pow(Function):
     """a ** b; d/da = b a^(b-1), d/db = a^b log a."""
 
@@ -117,6 +107,7 @@ def _unary(name, function, backward, of_output=False):
 
 
 # name, forward, backward: each derivative beside its function
+Neg = _unary("Neg", np.negative, lambda grad, a: -grad)
 Exp = _unary("Exp", np.exp, lambda grad, out: grad * out, of_output=True)
 Log = _unary("Log", np.log, lambda grad, a: grad / a)
 # log(1 + a), exact for tiny a where 1 + a would round to 1

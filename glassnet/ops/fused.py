@@ -206,7 +206,8 @@ def layer_norm(x, weight, bias, eps=1e-5):
 class Attention(Function):
     """softmax(q k^T * scale + mask) v in one step (Vaswani et al. 2017). mask is additive
     (0 or -inf), broadcastable to (..., L, S). With p the attention weights and g the output
-    gradient: dv = p^T g, ds = p * (g v^T - rowsum(p * g v^T)), dq = ds k scale, dk = ds^T q scale."""
+    gradient: dv = p^T g, ds = p * (g v^T - rowsum(p * g v^T)), dq = ds k scale,
+    dk = ds^T q scale."""
 
     @staticmethod
     def forward(ctx, q, k, v, mask=None, scale=1.0):

@@ -3,6 +3,7 @@
 import numpy as np
 
 from glassnet.autograd import Function
+from glassnet.ops.movement import reshape
 
 
 def _keep(grad, shape, axis, keepdims):
@@ -39,26 +40,19 @@ def _argmax(a, axis):
 
 
 class Max(Function):
-    """Max over one axis (or all). The gradient goes to the first maximal element, as in
-    PyTorch's max(dim) and max pooling."""
+    """Max over one axis. The gradient goes to the first maximal element, as in PyTorch's
+    max(dim) and max pooling."""
 
     @staticmethod
-    def forward(ctx, a, axis=None, keepdims=False):
-        flat = a.reshape(-1) if axis is None else a
-        index = _argmax(flat, 0) if axis is None else _argmax(a, axis)
+    def forward(ctx, a, axis, keepdims=False):
+        index = _argmax(a, axis)
         ctx.args = a.shape, axis, keepdims, index
-        out = np.take_along_axis(flat, index, axis=0 if axis is None else axis)
-        if axis is None:
-            return out.reshape([1] * a.ndim) if keepdims else out.reshape(())
+        out = np.take_along_axis(a, index, axis=axis)
         return out if keepdims else np.squeeze(out, axis)
 
     @staticmethod
     def backward(ctx, grad):
         shape, axis, keepdims, index = ctx.args
-        if axis is None:
-            out = np.zeros(int(np.prod(shape)), dtype=grad.dtype)
-            out[index[0]] = grad.reshape(())
-            return out.reshape(shape)
         out = np.zeros(shape, dtype=grad.dtype)
         np.put_along_axis(out, index, _keep(grad, shape, axis, keepdims), axis=axis)
         return out
@@ -69,4 +63,7 @@ def sum(a, dim=None, keepdim=False):
 
 
 def max(a, dim=None, keepdim=False):
+    if dim is None:  # the max of every element is the max along the flattened array
+        out = Max.apply(reshape(a, (-1,)), axis=0)
+        return reshape(out, (1,) * a.ndim if keepdim else ())
     return Max.apply(a, axis=dim, keepdims=keepdim)
