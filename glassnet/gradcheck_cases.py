@@ -150,6 +150,8 @@ op("ops.conv2d", lambda x, w, b: conv.conv2d(x, w, b, (1, 1), (1, 1), (1, 1)), (
    (4, 3, 3, 2), (4,))
 op("ops.conv2d.strided_dilated", lambda x, w: conv.conv2d(x, w, None, (2, 1), (0, 2), (1, 2)),
    (2, 3, 7, 6), (4, 3, 3, 2))
+op("ops.max_pool2d", lambda x: conv.max_pool2d(x, (2, 2)), apart(2, 3, 4, 6))
+op("ops.max_pool2d.ragged", lambda x: conv.max_pool2d(x, (3, 2)), apart(1, 2, 7, 5))
 op("ops.gelu", fused.gelu, (3, 4))
 op("ops.layer_norm", lambda x, w, b: fused.layer_norm(x, w, b), (2, 3, 5), (5,), (5,))
 op("ops.attention.causal", lambda q, k, v: fused.attention(

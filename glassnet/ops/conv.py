@@ -73,7 +73,7 @@ class Conv2d(Function):
             out += bias
         ctx.save(rows, weight)
         ctx.args = x.shape, stride, padding, dilation, (n, out_h, out_w)
-        return out.reshape(n, out_h, out_w, -1).transpose(0, 3, 1, 2)  # (N, O, out_h, out_w)
+        return np.ascontiguousarray(out.reshape(n, out_h, out_w, -1).transpose(0, 3, 1, 2))
 
     @staticmethod
     def backward(ctx, grad):
@@ -128,3 +128,39 @@ def fold(cols, output_size, kernel, stride, padding, dilation):
 def conv2d(x, weight, bias=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1)):
     inputs = (x, weight) if bias is None else (x, weight, bias)
     return Conv2d.apply(*inputs, stride=stride, padding=padding, dilation=dilation)
+
+
+class MaxPool2d(Function):
+    """Max over non-overlapping kh x kw windows (stride = kernel, no padding). The windows are
+    laid out as kh*kw contiguous rows, so the max is a few passes over whole rows. The gradient
+    goes to the first maximal element of each window, as in PyTorch; rows and columns left over
+    at the edge get none."""
+
+    @staticmethod
+    def forward(ctx, x, kernel):
+        (kh, kw), (n, c, height, width) = kernel, x.shape
+        out_h, out_w = height // kh, width // kw
+        windows = x[:, :, : out_h * kh, : out_w * kw].reshape(n, c, out_h, kh, out_w, kw)
+        rows = windows.transpose(3, 5, 0, 1, 2, 4).reshape(kh * kw, -1)  # (kh*kw, N*C*oh*ow)
+        best, index = rows[0], np.zeros(rows.shape[1], dtype=np.int8)
+        for j in range(1, kh * kw):
+            index = np.where(rows[j] > best, np.int8(j), index)
+            best = np.maximum(best, rows[j])
+        ctx.args = x.shape, kernel, index
+        return best.reshape(n, c, out_h, out_w)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, (kh, kw), index = ctx.args
+        n, c, out_h, out_w = grad.shape
+        rows = np.zeros((kh * kw, index.size), dtype=grad.dtype)
+        for j in range(kh * kw):
+            rows[j] = grad.reshape(-1) * (index == j)
+        covered = rows.reshape(kh, kw, n, c, out_h, out_w).transpose(2, 3, 4, 0, 5, 1)
+        out = np.zeros(shape, dtype=grad.dtype)
+        out[:, :, : out_h * kh, : out_w * kw] = covered.reshape(n, c, out_h * kh, out_w * kw)
+        return out
+
+
+def max_pool2d(x, kernel):
+    return MaxPool2d.apply(x, kernel=kernel)
