@@ -83,9 +83,6 @@ def cross_entropy(logits, target, ignore_index=-100, reduction="mean"):
     return CrossEntropy.apply(logits, target, ignore_index=ignore_index, reduction=reduction)
 
 
-def _sigmoid(z):
-    return 0.5 * (np.tanh(0.5 * z) + 1)
-
 
 class LSTMSequence(Function):
     """A whole LSTM layer's time loop in one primitive, with backpropagation through time
@@ -95,53 +92,65 @@ class LSTMSequence(Function):
         i, f, o = sigmoid(z_i), sigmoid(z_f), sigmoid(z_o),  g = tanh(z_g),  z = x_proj_t + W_hh h
         c_t = f c_{t-1} + i g,   h_t = o tanh(c_t)
 
+    All four gates come from one tanh: sigmoid(z) = 0.5 tanh(z / 2) + 0.5, so each gate is
+    a * tanh(a' z) + b with per-column constants. The time loop keeps only what must be
+    sequential; everything elementwise that is not is done once for all steps.
     Output (T + 1, B, H): h_t for every step, then the final c as row T (one output array)."""
 
     @staticmethod
     def forward(ctx, x_proj, h0, c0, weight_hh, reverse=False):
         steps, hidden = x_proj.shape[0], h0.shape[-1]
         order = range(steps - 1, -1, -1) if reverse else range(steps)
+        half = np.full(4 * hidden, 0.5, dtype=x_proj.dtype)
+        half[2 * hidden : 3 * hidden] = 1  # the g gate is a plain tanh
+        offset = np.where(half == 0.5, half, 0).astype(x_proj.dtype)
         gates = np.empty_like(x_proj)  # (T, B, 4H) after the nonlinearities
-        h_prev = np.empty((steps,) + h0.shape, dtype=x_proj.dtype)  # (T, B, H) state entering t
-        c_prev = np.empty_like(h_prev)
-        c_all = np.empty_like(h_prev)
+        h_prev = np.empty((steps,) + h0.shape, dtype=x_proj.dtype)  # (T, B, H) h entering t
+        c_prev, tanh_c = np.empty_like(h_prev), np.empty_like(h_prev)
         out = np.empty((steps + 1,) + h0.shape, dtype=x_proj.dtype)
         h, c = h0, c0
         for t in order:
             h_prev[t], c_prev[t] = h, c
-            z = x_proj[t] + h @ weight_hh.T  # (B, 4H)
             gate = gates[t]
-            gate[:, : 2 * hidden] = _sigmoid(z[:, : 2 * hidden])
-            gate[:, 2 * hidden : 3 * hidden] = np.tanh(z[:, 2 * hidden : 3 * hidden])
-            gate[:, 3 * hidden :] = _sigmoid(z[:, 3 * hidden :])
+            np.matmul(h, weight_hh.T, out=gate)  # (B, 4H)
+            gate += x_proj[t]
+            gate *= half
+            np.tanh(gate, out=gate)
+            gate *= half
+            gate += offset
             i, f, g, o = np.split(gate, 4, axis=1)
             c = f * c + i * g
-            h = o * np.tanh(c)
-            c_all[t], out[t] = c, h
+            np.tanh(c, out=tanh_c[t])
+            h = out[t]
+            np.multiply(o, tanh_c[t], out=h)
         out[steps] = c
-        ctx.save(gates, h_prev, c_prev, c_all, weight_hh)
+        ctx.save(gates, h_prev, c_prev, tanh_c, weight_hh)
         ctx.order = order
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        gates, h_prev, c_prev, c_all, weight_hh = ctx.saved
-        steps = gates.shape[0]
+        gates, h_prev, c_prev, tanh_c, weight_hh = ctx.saved
+        steps, hidden = gates.shape[0], tanh_c.shape[-1]
+        i, f, g, o = np.split(gates, 4, axis=2)  # each (T, B, H)
+        # d gate / d z for all steps at once: s (1 - s) for the sigmoids, 1 - g^2 for tanh
+        slope = gates * (1 - gates)
+        slope[..., 2 * hidden : 3 * hidden] = 1 - g * g
+        o_slope = o * (1 - tanh_c * tanh_c)  # d h / d c without the upstream gradient
         grad_z = np.empty_like(gates)  # (T, B, 4H)
         grad_h = np.zeros_like(h_prev[0])
         grad_c = grad[steps].copy()
         for t in reversed(ctx.order):
-            i, f, g, o = np.split(gates[t], 4, axis=1)
-            grad_h = grad_h + grad[t]
-            tanh_c = np.tanh(c_all[t])
-            grad_c = grad_c + grad_h * o * (1 - tanh_c * tanh_c)
+            grad_h += grad[t]
+            grad_c += grad_h * o_slope[t]
             dz = grad_z[t]
             dz_i, dz_f, dz_g, dz_o = np.split(dz, 4, axis=1)
-            dz_i[...] = grad_c * g * i * (1 - i)
-            dz_f[...] = grad_c * c_prev[t] * f * (1 - f)
-            dz_g[...] = grad_c * i * (1 - g * g)
-            dz_o[...] = grad_h * tanh_c * o * (1 - o)
-            grad_c = grad_c * f
+            np.multiply(grad_c, g[t], out=dz_i)
+            np.multiply(grad_c, c_prev[t], out=dz_f)
+            np.multiply(grad_c, i[t], out=dz_g)
+            np.multiply(grad_h, tanh_c[t], out=dz_o)
+            dz *= slope[t]
+            grad_c *= f[t]
             grad_h = dz @ weight_hh  # (B, H)
         flat_z = grad_z.reshape(-1, grad_z.shape[-1])
         grad_w = flat_z.T @ h_prev.reshape(-1, h_prev.shape[-1])  # (4H, H)
