@@ -124,10 +124,15 @@ def _topological_order(root):
     return order
 
 
-def _accumulate(tensor, grad):
+def _accumulate(tensor, grad, taken):
+    """Add grad into tensor.grad. A fresh array this pass made becomes .grad as it is; a view,
+    or an array another tensor already took (one gradient can reach two leaves), is copied."""
     grad = grad.astype(tensor.data.dtype, copy=False)
     if tensor.grad is None:
-        tensor.grad = _tensor.Tensor._make(np.array(grad, copy=True), False)
+        if id(grad) in taken or not (grad.flags.owndata and grad.flags.writeable):
+            grad = grad.copy()
+        taken.add(id(grad))
+        tensor.grad = _tensor.Tensor._make(grad, False)
     else:
         tensor.grad.data = tensor.grad.data + grad
 
@@ -144,18 +149,18 @@ def backward(root, gradient=None, retain_graph=False):
                                f"outputs, got shape {root.shape}; pass gradient= of that shape")
         gradient = np.ones_like(root.data)
     else:
-        gradient = np.asarray(getattr(gradient, "data", gradient), dtype=root.data.dtype)
+        gradient = np.array(getattr(gradient, "data", gradient), dtype=root.data.dtype)
         if gradient.shape != root.shape:
             raise RuntimeError(f"backward: gradient has shape {gradient.shape}, "
                                f"expected {root.shape}")
-    grads = {id(root): gradient}
+    grads, taken = {id(root): gradient}, set()
     for node in reversed(_topological_order(root)):
         grad = grads.pop(id(node), None)
         if grad is None:
             continue
         ctx = node._ctx
         if ctx is None or node._retain:
-            _accumulate(node, grad)
+            _accumulate(node, grad, taken)
         if ctx is None:
             continue
         if ctx.parents is None:
