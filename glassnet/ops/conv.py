@@ -132,9 +132,9 @@ def conv2d(x, weight, bias=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1))
 
 class MaxPool2d(Function):
     """Max over non-overlapping kh x kw windows (stride = kernel, no padding). The windows are
-    laid out as kh*kw contiguous rows, so the max is a few passes over whole rows. The gradient
-    goes to the first maximal element of each window, as in PyTorch; rows and columns left over
-    at the edge get none."""
+    laid out as kh*kw contiguous rows, so the max is one reduction over rows. The gradient
+    goes to the first maximal element of each window, as in PyTorch; rows and columns left
+    over at the edge get none."""
 
     @staticmethod
     def forward(ctx, x, kernel):
@@ -142,23 +142,25 @@ class MaxPool2d(Function):
         out_h, out_w = height // kh, width // kw
         windows = x[:, :, : out_h * kh, : out_w * kw].reshape(n, c, out_h, kh, out_w, kw)
         rows = windows.transpose(3, 5, 0, 1, 2, 4).reshape(kh * kw, -1)  # (kh*kw, N*C*oh*ow)
-        best, index = rows[0], np.zeros(rows.shape[1], dtype=np.int8)
-        for j in range(1, kh * kw):
-            index = np.where(rows[j] > best, np.int8(j), index)
-            best = np.maximum(best, rows[j])
-        ctx.args = x.shape, kernel, index
+        best = rows.max(axis=0)
+        ctx.save(rows, best)
+        ctx.args = x.shape, kernel
         return best.reshape(n, c, out_h, out_w)
 
     @staticmethod
     def backward(ctx, grad):
-        shape, (kh, kw), index = ctx.args
+        rows, best = ctx.saved
+        shape, (kh, kw) = ctx.args
         n, c, out_h, out_w = grad.shape
-        rows = np.zeros((kh * kw, index.size), dtype=grad.dtype)
-        for j in range(kh * kw):
-            rows[j] = grad.reshape(-1) * (index == j)
-        covered = rows.reshape(kh, kw, n, c, out_h, out_w).transpose(2, 3, 4, 0, 5, 1)
+        first = rows == best  # (kh*kw, M): every maximal element; keep the first of each window
+        taken = first[0].copy()
+        for j in range(1, kh * kw):
+            first[j] &= ~taken
+            taken |= first[j]
+        covered = (first * grad.reshape(-1)).reshape(kh, kw, n, c, out_h, out_w)
         out = np.zeros(shape, dtype=grad.dtype)
-        out[:, :, : out_h * kh, : out_w * kw] = covered.reshape(n, c, out_h * kh, out_w * kw)
+        out[:, :, : out_h * kh, : out_w * kw] = covered.transpose(2, 3, 4, 0, 5, 1).reshape(
+            n, c, out_h * kh, out_w * kw)
         return out
 
 
