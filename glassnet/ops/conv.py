@@ -57,40 +57,62 @@ def fold_windows(windows, output_size, stride, padding, dilation):
     return image[:, :, ph : ph + height, pw : pw + width]
 
 
+def _kernel_slices(kernel, stride, dilation, out_size):
+    """For each kernel offset (i, j): the slices of the padded image it multiplies."""
+    (kh, kw), (sh, sw), (dh, dw), (out_h, out_w) = kernel, stride, dilation, out_size
+    for i in range(kh):
+        for j in range(kw):
+            yield (slice(i * dh, i * dh + sh * (out_h - 1) + 1, sh),
+                   slice(j * dw, j * dw + sw * (out_w - 1) + 1, sw))
+
+
 class Conv2d(Function):
     """Cross-correlation of x (N, C, H, W) with weight (O, C, kh, kw) as ONE matrix product:
-    the windows laid out as rows (N*out_h*out_w, C*kh*kw) times the weight's transpose.
-    Backward: the weight gradient is one product with the same rows, and the input gradient
-    one product followed by folding the rows back into the image."""
+    W (O, C*kh*kw) times the columns (C*kh*kw, N*out_h*out_w) of every window. The columns
+    are filled one kernel offset at a time, each a shifted copy of the whole image, so every
+    copy runs along image rows. Backward: the weight gradient is one product with the same
+    columns; the input gradient one product, then each offset's slab added back in place."""
 
     @staticmethod
     def forward(ctx, x, weight, bias=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1)):
-        windows = windows_view(x, weight.shape[2:], stride, padding, dilation)
-        n, c, out_h, out_w, kh, kw = windows.shape
-        rows = windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * out_h * out_w, c * kh * kw)
-        out = rows @ weight.reshape(weight.shape[0], -1).T  # (N*L, O)
+        (n, c, height, width), (out_channels, _, kh, kw) = x.shape, weight.shape
+        (ph, pw) = padding
+        padded = np.zeros((n, c, height + 2 * ph, width + 2 * pw), dtype=x.dtype)
+        padded[:, :, ph : ph + height, pw : pw + width] = x
+        out_h = (height + 2 * ph - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+        out_w = (width + 2 * pw - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+        cols = np.empty((c, kh * kw, n, out_h, out_w), dtype=x.dtype)
+        offsets = _kernel_slices((kh, kw), stride, dilation, (out_h, out_w))
+        for k, (rows, columns) in enumerate(offsets):
+            cols[:, k] = padded[:, :, rows, columns].transpose(1, 0, 2, 3)
+        cols = cols.reshape(c * kh * kw, -1)  # (C*kh*kw, N*L)
+        out = weight.reshape(out_channels, -1) @ cols  # (O, N*L)
         if bias is not None:
-            out += bias
-        ctx.save(rows, weight)
-        ctx.args = x.shape, stride, padding, dilation, (n, out_h, out_w)
-        return np.ascontiguousarray(out.reshape(n, out_h, out_w, -1).transpose(0, 3, 1, 2))
+            out += bias[:, None]
+        ctx.save(cols, weight)
+        ctx.args = x.shape, stride, padding, dilation, (out_h, out_w)
+        out = out.reshape(out_channels, n, out_h, out_w).transpose(1, 0, 2, 3)
+        return np.ascontiguousarray(out)  # (N, O, out_h, out_w)
 
     @staticmethod
     def backward(ctx, grad):
-        rows, weight = ctx.saved
-        shape, stride, padding, dilation, (n, out_h, out_w) = ctx.args
-        flat_grad = grad.transpose(0, 2, 3, 1).reshape(rows.shape[0], -1)  # (N*L, O)
+        cols, weight = ctx.saved
+        (n, c, height, width), stride, (ph, pw), dilation, out_size = ctx.args
+        flat_grad = grad.transpose(1, 0, 2, 3).reshape(weight.shape[0], -1)  # (O, N*L)
         needs = ctx.needs_grad
-        grad_w = (flat_grad.T @ rows).reshape(weight.shape) if needs[1] else None
+        grad_w = (flat_grad @ cols.T).reshape(weight.shape) if needs[1] else None
         grad_x = None
         if needs[0]:
-            grad_rows = flat_grad @ weight.reshape(weight.shape[0], -1)  # (N*L, C*kh*kw)
-            windows = grad_rows.reshape(n, out_h, out_w, shape[1], *weight.shape[2:])
-            grad_x = fold_windows(windows.transpose(0, 3, 1, 2, 4, 5), shape[2:], stride,
-                                  padding, dilation)
+            grad_cols = weight.reshape(weight.shape[0], -1).T @ flat_grad  # (C*kh*kw, N*L)
+            grad_cols = grad_cols.reshape(c, -1, n, *out_size)
+            padded = np.zeros((n, c, height + 2 * ph, width + 2 * pw), dtype=grad.dtype)
+            offsets = _kernel_slices(weight.shape[2:], stride, dilation, out_size)
+            for k, (rows, columns) in enumerate(offsets):
+                padded[:, :, rows, columns] += grad_cols[:, k].transpose(1, 0, 2, 3)
+            grad_x = padded[:, :, ph : ph + height, pw : pw + width]
         if len(needs) == 2:
             return grad_x, grad_w
-        return grad_x, grad_w, flat_grad.sum(axis=0) if needs[2] else None
+        return grad_x, grad_w, flat_grad.sum(axis=1) if needs[2] else None
 
 
 class Unfold(Function):
