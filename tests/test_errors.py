@@ -248,3 +248,11 @@ def test_embedding_and_one_hot_out_of_range():
 def test_backward_errors():
     _raises(RuntimeError, lambda: (gn.ones(2, requires_grad=True) * 2).backward(), "scalar", "(2,)")
     _raises(RuntimeError, lambda: gn.ones(2).sum().backward(), "does not require grad")
+
+
+@pytest.mark.parametrize("layer, shape", [("Linear", (1, 2)), ("Conv2d", (1, 2, 4, 4))])
+def test_a_layer_refuses_an_input_of_another_dtype(layer, shape):
+    # PyTorch refuses too; glassnet must not silently run a float32 layer in float64
+    module = gn.nn.Linear(2, 2) if layer == "Linear" else gn.nn.Conv2d(2, 2, 3)
+    with pytest.raises(RuntimeError, match="input dtype int64 differs from weight dtype float32"):
+        module(gn.ones(*shape, dtype=gn.int64))

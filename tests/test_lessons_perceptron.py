@@ -33,7 +33,7 @@ def test_same_seed_same_numbers(quick_run, tmp_path):
 
 def test_collapse_reproduces_a_linear_stack_and_not_a_nonlinear_one():
     gn.manual_seed(1)
-    stack = perceptron.deep_model(depth=5, hidden_size=7)
+    stack = perceptron.deep_model(depth=5, hidden_size=7).double()  # float64 throughout
     points = np.random.default_rng(0).normal(size=(50, 2))
     weight, bias = perceptron.collapse(stack)
     assert weight.shape == (2, 2) and bias.shape == (2,)
@@ -41,7 +41,7 @@ def test_collapse_reproduces_a_linear_stack_and_not_a_nonlinear_one():
         stacked = stack(gn.tensor(points, dtype=gn.float64)).numpy()
     np.testing.assert_allclose(stacked, points @ weight.T + bias, rtol=1e-5, atol=1e-6)
     # with a ReLU between the same layers the product no longer describes the network
-    bent = perceptron.deep_model(depth=5, hidden_size=7, activation="relu")
+    bent = perceptron.deep_model(depth=5, hidden_size=7, activation="relu").double()
     linear_only = nn.Sequential(*[layer for layer in bent if isinstance(layer, nn.Linear)])
     weight, bias = perceptron.collapse(linear_only)
     with gn.no_grad():

@@ -380,3 +380,26 @@ def test_bad_arguments_are_explained():
         nn.Embedding(4, 2, padding_idx=4)
     assert nn.KLDivLoss(reduction="batchmean").reduction == "batchmean"
     assert nn.MSELoss(size_average=False).reduction == "sum"  # PyTorch's legacy flags
+
+
+def test_non_persistent_buffers_stay_out_of_the_state_dict_as_in_torch():
+    class Ours(gn.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layer = gn.nn.Linear(2, 2)
+            self.register_buffer("mask", gn.ones(2), persistent=False)
+            self.register_buffer("scale", gn.ones(2))
+
+    class Theirs(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(2, 2)
+            self.register_buffer("mask", torch.ones(2), persistent=False)
+            self.register_buffer("scale", torch.ones(2))
+
+    ours, theirs = Ours(), Theirs()
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == ["scale", "layer.weight",
+                                                                    "layer.bias"]
+    assert [name for name, _ in ours.named_buffers()] == ["mask", "scale"]
+    theirs.load_state_dict({k: torch.from_numpy(v.numpy().copy())
+                            for k, v in ours.state_dict().items()})

@@ -11,6 +11,7 @@ import numpy as np
 from glassnet import random
 from glassnet.creation import ones, where, zeros
 from glassnet.functional.conv import (  # noqa: F401 (re-exported: F.conv2d)
+    _same_dtype,
     avg_pool1d,
     avg_pool2d,
     conv1d,
@@ -106,6 +107,7 @@ def log_softmax(input, dim=-1, dtype=None):
 
 # ---- linear maps and lookups ----
 def linear(input, weight, bias=None):
+    _same_dtype("linear", input, weight)
     if input.shape[-1:] != weight.shape[1:] or bias is not None and bias.shape != weight.shape[:1]:
         bias_shape = None if bias is None else bias.shape
         raise RuntimeError(f"linear: input {input.shape}, weight {weight.shape}, bias "

@@ -52,8 +52,17 @@ def _conv_padding(padding, kernel, dilation, stride):
     return (0, 0), (left, totals[1] - left, top, totals[0] - top)
 
 
+def _same_dtype(op, input, weight):
+    """As PyTorch: no silent promotion of a whole layer to another dtype (an int64 input
+    would otherwise make a float32 layer compute in float64)."""
+    if input.dtype != weight.dtype:
+        raise RuntimeError(f"{op}: input dtype {input.dtype} differs from weight dtype "
+                           f"{weight.dtype}; convert the input, e.g. x.float()")
+
+
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """Cross-correlation as one matrix product over unfolded windows (im2col)."""
+    _same_dtype("conv2d", input, weight)
     if input.ndim != 4 or weight.ndim != 4 or input.shape[1] != weight.shape[1] * groups:
         raise RuntimeError(f"conv2d: expected input (N, {weight.shape[1] * groups}, H, W) for "
                            f"weight of shape {weight.shape} and groups={groups}, got input of "
@@ -90,6 +99,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                      dilation=1):
     """The gradient of conv2d with respect to its input, used as a layer: each input pixel
     spreads a weighted copy of the kernel into the (larger) output."""
+    _same_dtype("conv_transpose2d", input, weight)
     if input.ndim != 4 or weight.ndim != 4 or input.shape[1] != weight.shape[0]:
         raise RuntimeError(f"conv_transpose2d: expected input (N, {weight.shape[0]}, H, W) for "
                            f"weight of shape {weight.shape}, got input of shape {input.shape}")
@@ -139,9 +149,9 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     if ceil_mode or return_indices:
         raise NotImplementedError("max_pool2d: ceil_mode and return_indices are not implemented")
     kernel = _pair(kernel_size, "kernel_size")
-    if stride in (None, kernel_size, kernel) and padding in (0, (0, 0)) and dilation in (1, (1, 1)):
-        if input.ndim == 4:  # windows that tile the image: one pass, no copy (ops/conv.py)
-            return conv.max_pool2d(input, kernel)
+    tiles = stride in (None, kernel_size, kernel) and padding in (0, (0, 0))
+    if tiles and dilation in (1, (1, 1)) and input.ndim == 4:  # windows tile the image
+        return conv.max_pool2d(input, kernel)  # one reduction over window rows (ops/conv.py)
     windows, shape, unbatched, _ = _pool_windows(input, kernel_size, stride, padding, dilation,
                                                  -np.inf, "max_pool2d")
     out = windows.amax(dim=2).reshape(shape)

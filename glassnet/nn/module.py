@@ -53,13 +53,14 @@ def _walk(prefix, value):
             yield from _walk(f"{prefix}.{key}", item)
 
 
-_BOOKKEEPING = ("_buffer_names", "_forward_hooks", "_forward_pre_hooks")
+_BOOKKEEPING = ("_buffer_names", "_transient_buffers", "_forward_hooks", "_forward_pre_hooks")
 
 
 class Module:
     def __init__(self):
         self.training = True
         self._buffer_names = []
+        self._transient_buffers = set()
         self._forward_hooks = {}
         self._forward_pre_hooks = {}
 
@@ -90,9 +91,14 @@ class Module:
         return RemovableHandle(self._forward_pre_hooks, key)
 
     def register_buffer(self, name, tensor, persistent=True):
-        """A tensor that belongs in the state dict but is not trained (running statistics)."""
+        """A tensor that is not trained (running statistics, masks); a persistent one belongs in
+        the state dict, a non-persistent one (persistent=False) does not, as in PyTorch."""
         if name not in self._buffer_names:
             self._buffer_names.append(name)
+        if persistent:
+            self._transient_buffers.discard(name)
+        else:
+            self._transient_buffers.add(name)
         setattr(self, name, tensor)
 
     def register_parameter(self, name, param):
@@ -134,9 +140,7 @@ class Module:
 
     def _own(self, kind):
         for name, value in self._members():
-            if kind == "parameter" and isinstance(value, Parameter):
-                yield name, value
-            elif kind == "buffer" and name in self._buffer_names and value is not None:
+            if kind == "parameter" and isinstance(value, Parameter) or kind == "buffer" and name in self._buffer_names and value is not None:
                 yield name, value
 
     def _named(self, kind, prefix="", recurse=True):
@@ -167,7 +171,8 @@ class Module:
         for name, value in self._own("parameter"):
             state[prefix + name] = value.detach()
         for name, value in self._own("buffer"):
-            state[prefix + name] = value.detach()
+            if name not in self._transient_buffers:
+                state[prefix + name] = value.detach()
         for name, child in self.named_children():
             state.update(child.state_dict(prefix=f"{prefix}{name}."))
         return state
