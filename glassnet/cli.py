@@ -203,7 +203,8 @@ def train(args, parser):
         parser.error(f"train: unknown model {args.model!r}; valid models: {', '.join(models.MODELS)}")
     if args.data != "digits16":
         parser.error(f"train: unknown dataset {args.data!r} for {args.model}; valid: digits16")
-    if min(args.batch_size, args.checkpoint_every, args.steps or 1, args.epochs or 1) < 1:
+    given = [n for n in (args.steps, args.epochs) if n is not None]
+    if min(args.batch_size, args.checkpoint_every, *given) < 1:
         parser.error("train: --steps, --epochs, --batch-size and --checkpoint-every must be >= 1")
     try:
         hidden = tuple(int(width) for width in args.hidden.split(","))
@@ -214,6 +215,9 @@ def train(args, parser):
               "lr": args.lr, "batch_size": args.batch_size, "seed": args.seed}
     out = Path(args.out or f"runs/train-{args.model}")
     checkpoint = out / "checkpoint.npz"
+    if args.resume and not checkpoint.exists():
+        print(f"glassnet train: no checkpoint at {checkpoint}; starting from scratch",
+              file=sys.stderr)
     gn.manual_seed(args.seed)
     try:
         train_set, test_set = (data.digits16(split, args.binary) for split in ("train", "test"))
@@ -225,7 +229,7 @@ def train(args, parser):
     try:
         state = training.fit(
             model, loader, optim.Adam(model.parameters(), lr=args.lr), loss_fn=F.cross_entropy,
-            steps=args.steps, epochs=None if args.steps else args.epochs or 10,
+            steps=args.steps, epochs=None if args.steps else (args.epochs or 10),
             metrics={"accuracy": training.accuracy}, callbacks=[training.ProgressBar(args.model)],
             checkpoint=checkpoint, checkpoint_every=args.checkpoint_every, resume=args.resume,
             config=config)
@@ -246,6 +250,13 @@ def train(args, parser):
     print(f"test accuracy {test['accuracy']:.4f} (loss {test['loss']:.4f}) after {state.step} "
           f"steps; checkpoint and metrics.json in {out}")
     return 0
+
+
+def _seed(text):
+    """A seed: a non-negative integer (NumPy's generators take no negative seeds)."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    return int(text)
 
 
 def build_parser():
@@ -279,7 +290,7 @@ def build_parser():
     )
     one.add_argument("lesson", metavar="LESSON", help="a lesson name (see `glassnet lessons`)")
     one.add_argument("--quick", action="store_true", help="the reduced experiment (seconds)")
-    one.add_argument("--seed", type=int, default=0)
+    one.add_argument("--seed", type=_seed, default=0)
     one.add_argument("--out", metavar="DIR", help="output folder (default runs/LESSON)")
     one.set_defaults(run=run)
     touring = commands.add_parser("tour", help="run the lessons in order and write the report",
@@ -288,7 +299,7 @@ def build_parser():
     touring.add_argument("--out", metavar="DIR", default="runs/tour",
                          help="output folder (default runs/tour); the report is DIR/index.html")
     touring.add_argument("--only", metavar="A,B,C", help="run only these lessons")
-    touring.add_argument("--seed", type=int, default=0)
+    touring.add_argument("--seed", type=_seed, default=0)
     touring.set_defaults(run=tour)
     trainer = commands.add_parser("train", help="train a zoo model (mlp) with checkpoints")
     trainer.add_argument("model", help="a zoo model: mlp")
@@ -297,7 +308,7 @@ def build_parser():
     length.add_argument("--steps", type=int, help="optimizer steps in all")
     length.add_argument("--epochs", type=int, help="passes over the training set (default 10)")
     for flag, kind, default in (("--lr", float, 3e-3), ("--batch-size", int, 64),
-                                ("--seed", int, 0), ("--checkpoint-every", int, 100)):
+                                ("--seed", _seed, 0), ("--checkpoint-every", int, 100)):
         trainer.add_argument(flag, type=kind, default=default, help=f"default {default}")
     trainer.add_argument("--out", metavar="DIR", help="output folder (default runs/train-MODEL)")
     trainer.add_argument("--resume", action="store_true", help="go on from DIR/checkpoint.npz")
@@ -312,4 +323,8 @@ def main(argv=None):
     args, args.extra = parser.parse_known_args(argv)
     if args.extra and args.run not in (bench, run):  # bench and run pass options on
         parser.error(f"unrecognized arguments: {' '.join(args.extra)}")
-    return args.run(args, parser)
+    try:
+        return args.run(args, parser)
+    except OSError as error:  # an output folder that cannot be made or written, say
+        print(f"glassnet {args.command}: {error}", file=sys.stderr)
+        return 2

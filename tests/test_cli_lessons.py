@@ -253,3 +253,16 @@ def test_the_readmes_lesson_commands_are_valid():
             base.make_config(lessons.get(args.lesson), overrides=base.knob_arguments(extra))
         else:
             assert args.lesson in lessons.PLANNED, words
+
+
+@pytest.mark.parametrize("arguments", [
+    ["run", "neuron", "--quick", "--seed", "-1"],
+    ["run", "neuron", "--quick", "--out", "/proc/glassnet-cannot-write-here"],
+    ["train", "mlp", "--steps", "0"],
+    ["train", "mlp", "--epochs", "0"],
+])
+def test_bad_values_are_clear_errors_with_exit_2(arguments):
+    done = subprocess.run([sys.executable, "-m", "glassnet", *arguments], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.strip()
