@@ -12,7 +12,7 @@ from glassnet.lessons import backprop
 
 # read off a clock, these vary from run to run; every other number must repeat exactly
 TIMED = {"forward_seconds", "backward_seconds", "fd_sweep_seconds", "backward_forward_ratio",
-         "fd_speedup_ratio", "one backward costs a few forwards (median time ratio)",
+         "fd_speedup_ratio", "one backward costs at most a few forwards (median time ratio)",
          "autograd is faster than finite differences (time ratio)"}
 FIGURES = ("hand_vs_autograd", "gradient_flow", "cost")
 

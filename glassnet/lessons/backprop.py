@@ -15,9 +15,12 @@ each layer's local derivative, and reuses the product for the layer before. Thre
    cannot be compared alone; each tensor's worst error is divided by that tensor's largest
    gradient: max|autograd - numeric| / max|numeric|, and the check is the worst tensor <= 1e-6.
    Quick mode checks every parameter of a smaller MLP, 256 -> 16 -> 16 -> 10 (4,554 numbers).
-3. Cost: one backward pass takes about as long as a few forward passes (median time ratio
-   <= 5), while central differences take exactly two forward passes per parameter (counted) and
-   so, measured, at least 100 times longer than autograd's forward + backward.
+3. Cost: one backward pass costs no more than a few forward passes (median time ratio <= 5;
+   by arithmetic about two, since each matrix product needs one product for the input's
+   gradient and one for the weight's; measured here it comes out below one: at this small size
+   fixed costs per operation, not arithmetic, decide the time), while central differences take
+   exactly two forward passes per parameter (counted) and so, measured, at least 100 times
+   longer than autograd's forward + backward.
 
 Timing metrics (marked timed=True, listed under "timed" in metrics.json) vary from run to run;
 all others are exact.
@@ -216,7 +219,7 @@ def run(cfg):
     result.metric("fd_sweep_seconds", sweep_seconds, timed=True)
     result.metric("backward_forward_ratio", ratio, timed=True)
     result.metric("fd_speedup_ratio", speedup, timed=True)
-    result.check("one backward costs a few forwards (median time ratio)", ratio, "<=", 5,
+    result.check("one backward costs at most a few forwards (median time ratio)", ratio, "<=", 5,
                  timed=True)
     result.check("autograd is faster than finite differences (time ratio)", speedup, ">=", 100,
                  timed=True)
