@@ -2,8 +2,6 @@
 
 from glassnet import init
 from glassnet.nn import functional
-from glassnet.nn.module import Module, ModuleDict, ModuleList, Parameter, Sequential
-
 from glassnet.nn.activation import (
     ELU,
     GELU,
@@ -18,6 +16,7 @@ from glassnet.nn.activation import (
     Step,
     Tanh,
 )
+from glassnet.nn.attention import MultiheadAttention
 from glassnet.nn.conv import (
     AvgPool1d,
     AvgPool2d,
@@ -39,10 +38,10 @@ from glassnet.nn.loss import (
     MSELoss,
     NLLLoss,
 )
+from glassnet.nn.module import Module, ModuleDict, ModuleList, Parameter, Sequential
 from glassnet.nn.norm import BatchNorm1d, BatchNorm2d, LayerNorm
-from glassnet.nn.sparse import Embedding
-from glassnet.nn.attention import MultiheadAttention
 from glassnet.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from glassnet.nn.sparse import Embedding
 from glassnet.nn.transformer import (
     TransformerDecoder,
     TransformerDecoderLayer,
@@ -51,3 +50,64 @@ from glassnet.nn.transformer import (
     generate_square_subsequent_mask,
 )
 from glassnet.nn.utils import clip_grad_norm_, clip_grad_value_
+
+# the public names of gn.nn
+__all__ = [
+    "ELU",
+    "GELU",
+    "GRU",
+    "LSTM",
+    "RNN",
+    "AvgPool1d",
+    "AvgPool2d",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv1d",
+    "Conv2d",
+    "ConvTranspose2d",
+    "CrossEntropyLoss",
+    "Dropout",
+    "Embedding",
+    "Flatten",
+    "GRUCell",
+    "Heaviside",
+    "Identity",
+    "KLDivLoss",
+    "L1Loss",
+    "LSTMCell",
+    "LayerNorm",
+    "LeakyReLU",
+    "Linear",
+    "LogSoftmax",
+    "MSELoss",
+    "MaxPool1d",
+    "MaxPool2d",
+    "Module",
+    "ModuleDict",
+    "ModuleList",
+    "MultiheadAttention",
+    "NLLLoss",
+    "Parameter",
+    "RNNCell",
+    "ReLU",
+    "Sequential",
+    "SiLU",
+    "Sigmoid",
+    "Softmax",
+    "Softplus",
+    "Step",
+    "Tanh",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
+    "Unflatten",
+    "Upsample",
+    "clip_grad_norm_",
+    "clip_grad_value_",
+    "functional",
+    "generate_square_subsequent_mask",
+    "init",
+]

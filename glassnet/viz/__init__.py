@@ -15,7 +15,7 @@ def plt():
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as pyplot
+    from matplotlib import pyplot
 
     pyplot.rcParams.update({
         "figure.dpi": 100, "savefig.dpi": 100, "font.size": 11, "axes.titlesize": 12,
