@@ -33,30 +33,6 @@ def unfold_array(x, kernel, stride, padding, dilation, pad_value=0.0):
     return windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, out_h * out_w)
 
 
-def fold_array(cols, output_size, kernel, stride, padding, dilation):
-    """The adjoint of unfold: add every column entry back into the pixel it came from."""
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
-    out_h = _out_size(output_size[0], kh, sh, ph, dh)
-    out_w = _out_size(output_size[1], kw, sw, pw, dw)
-    n, c = cols.shape[0], cols.shape[1] // (kh * kw)
-    windows = cols.reshape(n, c, kh, kw, out_h, out_w).transpose(0, 1, 4, 5, 2, 3)
-    return fold_windows(windows, output_size, stride, padding, dilation)
-
-
-def fold_windows(windows, output_size, stride, padding, dilation):
-    """Add a (N, C, out_h, out_w, kh, kw) array of windows back into a (N, C, H, W) image."""
-    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
-    n, c, out_h, out_w, kh, kw = windows.shape
-    height, width = output_size
-    image = np.zeros((n, c, height + 2 * ph, width + 2 * pw), dtype=windows.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            rows = slice(i * dh, i * dh + sh * (out_h - 1) + 1, sh)
-            columns = slice(j * dw, j * dw + sw * (out_w - 1) + 1, sw)
-            image[:, :, rows, columns] += windows[:, :, :, :, i, j]
-    return image[:, :, ph : ph + height, pw : pw + width]
-
-
 def _kernel_slices(kernel, stride, dilation, out_size):
     """For each kernel offset (i, j): the slices of the padded image it multiplies."""
     (kh, kw), (sh, sw), (dh, dw), (out_h, out_w) = kernel, stride, dilation, out_size
@@ -64,6 +40,18 @@ def _kernel_slices(kernel, stride, dilation, out_size):
         for j in range(kw):
             yield (slice(i * dh, i * dh + sh * (out_h - 1) + 1, sh),
                    slice(j * dw, j * dw + sw * (out_w - 1) + 1, sw))
+
+
+def fold_array(cols, output_size, kernel, stride, padding, dilation):
+    """The adjoint of unfold: add every column entry back into the pixel it came from."""
+    (kh, kw), (ph, pw), (height, width) = kernel, padding, output_size
+    out_size = tuple(map(_out_size, output_size, kernel, stride, padding, dilation))
+    windows = cols.reshape(cols.shape[0], -1, kh * kw, *out_size)  # (N, C, kh*kw, oh, ow)
+    image = np.zeros((len(cols), windows.shape[1], height + 2 * ph, width + 2 * pw),
+                     dtype=cols.dtype)
+    for k, (rows, columns) in enumerate(_kernel_slices(kernel, stride, dilation, out_size)):
+        image[:, :, rows, columns] += windows[:, :, k]
+    return image[:, :, ph : ph + height, pw : pw + width]
 
 
 class Conv2d(Function):
@@ -79,8 +67,7 @@ class Conv2d(Function):
         (ph, pw) = padding
         padded = np.zeros((n, c, height + 2 * ph, width + 2 * pw), dtype=x.dtype)
         padded[:, :, ph : ph + height, pw : pw + width] = x
-        out_h = (height + 2 * ph - dilation[0] * (kh - 1) - 1) // stride[0] + 1
-        out_w = (width + 2 * pw - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+        out_h, out_w = map(_out_size, (height, width), (kh, kw), stride, padding, dilation)
         cols = np.empty((c, kh * kw, n, out_h, out_w), dtype=x.dtype)
         offsets = _kernel_slices((kh, kw), stride, dilation, (out_h, out_w))
         for k, (rows, columns) in enumerate(offsets):
