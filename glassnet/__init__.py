@@ -1,6 +1,6 @@
 """glassnet: deep learning you can see through. A small NumPy engine with PyTorch's names."""
 
-from glassnet import random
+from glassnet import _malloc, random  # noqa: F401  (_malloc: see its docstring)
 from glassnet.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from glassnet.creation import (
     arange,

@@ -169,7 +169,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     size = math.prod(shape)
     weight = ones(size, dtype=input.dtype) if weight is None else weight.reshape(size)
     bias = zeros(size, dtype=input.dtype) if bias is None else bias.reshape(size)
-    out = fused.layer_norm(input.reshape(-1, size), weight, bias, eps)  # (M, D), one fused step
+    out = fused.layer_norm(input.reshape(-1, size), weight, bias, eps=eps)  # (M, D), one fused step
     return out.reshape(input.shape)
 
 

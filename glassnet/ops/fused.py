@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from glassnet.autograd import Function, unbroadcast
-from glassnet.ops._erf import erf_array
+from glassnet.ops._erf import gelu_and_slope
 
 
 class Softmax(Function):
@@ -163,53 +163,55 @@ def lstm_sequence(x_proj, h0, c0, weight_hh, reverse=False):
 
 class Gelu(Function):
     """GELU(x) = x Phi(x), Phi the standard normal CDF (Hendrycks & Gimpel 2016);
-    d/dx = Phi(x) + x phi(x), phi the normal density. Fused: erf is evaluated once."""
+    d/dx = Phi(x) + x phi(x), phi the normal density. Fused: the slope is computed in the
+    forward pass, while x is in cache, and backward is one product."""
 
     @staticmethod
     def forward(ctx, x):
-        cdf = 0.5 * (1 + erf_array(x * (1 / math.sqrt(2))))
-        ctx.save(x, cdf)
-        return x * cdf
+        out, slope = gelu_and_slope(x)
+        ctx.save(slope)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        x, cdf = ctx.saved
-        pdf = np.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
-        return grad * (cdf + x * pdf)
+        return grad * ctx.saved[0]
 
 
 class LayerNorm(Function):
     """y = (x - mean) / sqrt(var + eps) * weight + bias over the last dim (Ba et al. 2016).
     With x_hat the normalised input and g = grad * weight, the input gradient is
-    (g - mean(g) - x_hat * mean(g * x_hat)) / sqrt(var + eps)."""
+    (g - mean(g) - x_hat * mean(g * x_hat)) / sqrt(var + eps). The means along rows are
+    matrix-vector products (BLAS), several times faster than NumPy's short row reductions;
+    mean(g) = grad @ (weight / C) and mean(g * x_hat) = (grad * x_hat) @ (weight / C)."""
 
     @staticmethod
     def forward(ctx, x, weight, bias, eps=1e-5):
-        mean = x.mean(axis=-1, keepdims=True)
-        centred = x - mean
-        inv_std = 1 / np.sqrt((centred * centred).mean(axis=-1, keepdims=True) + eps)
-        x_hat = centred * inv_std
+        flat = x.reshape(-1, x.shape[-1])  # (N, C)
+        average = np.full((flat.shape[1], 1), 1 / flat.shape[1], x.dtype)  # (C, 1)
+        x_hat = flat - flat @ average
+        inv_std = 1 / np.sqrt(np.square(x_hat) @ average + eps)  # (N, 1)
+        x_hat *= inv_std
         ctx.save(x_hat, inv_std, weight)
-        return x_hat * weight + bias
+        out = x_hat * weight
+        out += bias
+        return out.reshape(x.shape)
 
     @staticmethod
     def backward(ctx, grad):
         x_hat, inv_std, weight = ctx.saved
-        g = grad * weight
-        grad_x = inv_std * (
-            g - g.mean(axis=-1, keepdims=True) - x_hat * (g * x_hat).mean(axis=-1, keepdims=True)
-        )
-        flat = grad.reshape(-1, grad.shape[-1])
-        grad_weight = (flat * x_hat.reshape(flat.shape)).sum(axis=0)
-        return grad_x, grad_weight, flat.sum(axis=0)
+        flat = grad.reshape(x_hat.shape)  # (N, C)
+        weighted_average = (weight / weight.shape[0])[:, None]  # (C, 1)
+        grad_x_hat = flat * x_hat
+        grad_weight = grad_x_hat.sum(axis=0)
+        mean_g, mean_g_x_hat = flat @ weighted_average, grad_x_hat @ weighted_average
+        grad_x = flat * weight
+        grad_x -= mean_g
+        grad_x -= np.multiply(x_hat, mean_g_x_hat, out=grad_x_hat)
+        grad_x *= inv_std
+        return grad_x.reshape(grad.shape), grad_weight, flat.sum(axis=0)
 
 
-def gelu(x):
-    return Gelu.apply(x)
-
-
-def layer_norm(x, weight, bias, eps=1e-5):
-    return LayerNorm.apply(x, weight, bias, eps=eps)
+gelu, layer_norm = Gelu.apply, LayerNorm.apply
 
 
 class Attention(Function):
