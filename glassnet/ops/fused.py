@@ -99,31 +99,36 @@ class LSTMSequence(Function):
 
     @staticmethod
     def forward(ctx, x_proj, h0, c0, weight_hh, reverse=False):
-        steps, hidden = x_proj.shape[0], h0.shape[-1]
+        steps, (batch, hidden) = x_proj.shape[0], h0.shape
         order = range(steps - 1, -1, -1) if reverse else range(steps)
         half = np.full(4 * hidden, 0.5, dtype=x_proj.dtype)
         half[2 * hidden : 3 * hidden] = 1  # the g gate is a plain tanh
         offset = np.where(half == 0.5, half, 0).astype(x_proj.dtype)
-        gates = np.empty_like(x_proj)  # (T, B, 4H) after the nonlinearities
-        h_prev = np.empty((steps,) + h0.shape, dtype=x_proj.dtype)  # (T, B, H) h entering t
-        c_prev, tanh_c = np.empty_like(h_prev), np.empty_like(h_prev)
-        out = np.empty((steps + 1,) + h0.shape, dtype=x_proj.dtype)
+        # z * half = x_proj * half + h (W_hh^T * half): the scaling is done once, not per step
+        scaled_w = np.ascontiguousarray(weight_hh.T * half)  # (H, 4H)
+        gates = x_proj * half  # (T, B, 4H): z * half, then the gates, one step at a time
+        product = np.empty((batch, 4 * hidden), dtype=x_proj.dtype)
+        cells, tanh_c = np.empty((2, steps, batch, hidden), dtype=x_proj.dtype)  # c_t, tanh c_t
+        out = np.empty((steps + 1, batch, hidden), dtype=x_proj.dtype)
         h, c = h0, c0
         for t in order:
-            h_prev[t], c_prev[t] = h, c
             gate = gates[t]
-            np.matmul(h, weight_hh.T, out=gate)  # (B, 4H)
-            gate += x_proj[t]
-            gate *= half
+            gate += np.matmul(h, scaled_w, out=product)
             np.tanh(gate, out=gate)
             gate *= half
             gate += offset
-            i, f, g, o = np.split(gate, 4, axis=1)
-            c = f * c + i * g
+            i, f, g, o = (gate[:, k * hidden : (k + 1) * hidden] for k in range(4))
+            c = np.multiply(f, c, out=cells[t])
+            c += i * g
             np.tanh(c, out=tanh_c[t])
-            h = out[t]
-            np.multiply(o, tanh_c[t], out=h)
+            h = np.multiply(o, tanh_c[t], out=out[t])
         out[steps] = c
+        if reverse:  # the h and c each step started from, in time order
+            h_prev = np.concatenate([out[1:steps], h0[None]])
+            c_prev = np.concatenate([cells[1:], c0[None]])
+        else:
+            h_prev = np.concatenate([h0[None], out[: steps - 1]])
+            c_prev = np.concatenate([c0[None], cells[:-1]])
         ctx.save(gates, h_prev, c_prev, tanh_c, weight_hh)
         ctx.order = order
         return out
@@ -131,30 +136,31 @@ class LSTMSequence(Function):
     @staticmethod
     def backward(ctx, grad):
         gates, h_prev, c_prev, tanh_c, weight_hh = ctx.saved
-        steps, hidden = gates.shape[0], tanh_c.shape[-1]
-        i, f, g, o = np.split(gates, 4, axis=2)  # each (T, B, H)
-        # d gate / d z for all steps at once: s (1 - s) for the sigmoids, 1 - g^2 for tanh
-        slope = gates * (1 - gates)
-        slope[..., 2 * hidden : 3 * hidden] = 1 - g * g
+        steps, batch, hidden = tanh_c.shape
+        i, f, g, o = (gates[..., k * hidden : (k + 1) * hidden] for k in range(4))
+        # dz = (grad_c * [g i', c_prev f', i g'], grad_h * tanh_c o'): the factors beside
+        # grad_c and grad_h are computed for all steps at once, with sigmoid' = s (1 - s)
+        # and tanh' = 1 - g^2
+        by_grad_c = np.empty((steps, batch, 3, hidden), dtype=gates.dtype)
+        np.multiply(g * i, 1 - i, out=by_grad_c[:, :, 0])
+        np.multiply(c_prev * f, 1 - f, out=by_grad_c[:, :, 1])
+        np.multiply(i, 1 - g * g, out=by_grad_c[:, :, 2])
+        by_grad_h = tanh_c * o * (1 - o)
         o_slope = o * (1 - tanh_c * tanh_c)  # d h / d c without the upstream gradient
-        grad_z = np.empty_like(gates)  # (T, B, 4H)
+        grad_z = np.empty((steps, batch, 4, hidden), dtype=gates.dtype)
         grad_h = np.zeros_like(h_prev[0])
         grad_c = grad[steps].copy()
         for t in reversed(ctx.order):
             grad_h += grad[t]
             grad_c += grad_h * o_slope[t]
-            dz = grad_z[t]
-            dz_i, dz_f, dz_g, dz_o = np.split(dz, 4, axis=1)
-            np.multiply(grad_c, g[t], out=dz_i)
-            np.multiply(grad_c, c_prev[t], out=dz_f)
-            np.multiply(grad_c, i[t], out=dz_g)
-            np.multiply(grad_h, tanh_c[t], out=dz_o)
-            dz *= slope[t]
+            dz = grad_z[t]  # (B, 4, H)
+            np.multiply(by_grad_c[t], grad_c[:, None], out=dz[:, :3])
+            np.multiply(grad_h, by_grad_h[t], out=dz[:, 3])
             grad_c *= f[t]
-            grad_h = dz @ weight_hh  # (B, H)
-        flat_z = grad_z.reshape(-1, grad_z.shape[-1])
-        grad_w = flat_z.T @ h_prev.reshape(-1, h_prev.shape[-1])  # (4H, H)
-        return grad_z, grad_h, grad_c, grad_w
+            np.matmul(dz.reshape(batch, -1), weight_hh, out=grad_h)  # (B, H)
+        flat_z = grad_z.reshape(-1, 4 * hidden)
+        grad_w = flat_z.T @ h_prev.reshape(-1, hidden)  # (4H, H)
+        return grad_z.reshape(gates.shape), grad_h, grad_c, grad_w
 
 
 def lstm_sequence(x_proj, h0, c0, weight_hh, reverse=False):
