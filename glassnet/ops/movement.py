@@ -56,7 +56,16 @@ class Index(Function):
     def backward(ctx, grad):
         shape, index = ctx.args
         out = np.zeros(shape, dtype=grad.dtype)
-        if _has_repeats(index):
+        if isinstance(index, np.ndarray) and index.dtype != bool and index.size:
+            # rows picked by one integer array (an embedding): sort the picks, then sum each
+            # run of equal rows with one reduceat, several times faster than np.add.at
+            picks = index.reshape(-1) % shape[0]
+            order = np.argsort(picks, kind="stable")
+            picks = picks[order]
+            starts = np.flatnonzero(np.diff(picks, prepend=-1))
+            rows = grad.reshape(len(order), -1)[order]
+            out[picks[starts]] = np.add.reduceat(rows, starts).reshape((-1,) + shape[1:])
+        elif _has_repeats(index):
             np.add.at(out, index, grad)  # an integer array may pick one element twice
         else:
             out[index] = grad
