@@ -7,7 +7,6 @@ live here because tensor.py and creation.py use them too.
 
 import numpy as np
 
-from glassnet.ops import fused
 from glassnet.ops import matmul as mm
 from glassnet.ops import movement as mv
 from glassnet.ops import reduce as rd
@@ -248,10 +247,10 @@ class AxisMethods:
         return (total.masked_fill(zero, 1.0) ** (1.0 / p)).masked_fill(zero, 0.0)
 
     def softmax(self, dim):
-        return fused.softmax(self, _normalize_dim(dim, self.ndim))
+        return rd.softmax(self, _normalize_dim(dim, self.ndim))
 
     def log_softmax(self, dim):
-        return fused.log_softmax(self, _normalize_dim(dim, self.ndim))
+        return rd.log_softmax(self, _normalize_dim(dim, self.ndim))
 
     # ---- matrix product ----
     def matmul(self, other):

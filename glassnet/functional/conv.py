@@ -1,5 +1,5 @@
 """Convolution, pooling, resizing and padding, composed from the unfold/fold primitives
-(ops/conv.py): a convolution is one matrix product over the unfolded windows (im2col), pooling
+(ops/fused_conv.py): a convolution is one matrix product over the unfolded windows (im2col), pooling
 a max or mean over them. Names and semantics follow torch.nn.functional.
 """
 
@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from glassnet.ops import conv
+from glassnet.ops import conv, fused_conv
 from glassnet.ops import matmul as mm
 from glassnet.ops import movement as mv
 from glassnet.tensor import Tensor
@@ -76,8 +76,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if out_h <= 0 or out_w <= 0:
         raise RuntimeError(f"conv2d: input of shape {input.shape} is smaller than the kernel "
                            f"{kernel} (after padding {padding}, dilation {dilation})")
-    if groups == 1:  # one GEMM over the windows (ops/conv.py)
-        return conv.conv2d(input, weight, bias, stride, padding, dilation)
+    if groups == 1:  # one GEMM over the windows (ops/fused_conv.py)
+        return fused_conv.conv2d(input, weight, bias, stride, padding, dilation)
     cols = conv.unfold(input, kernel, stride, padding, dilation)  # (N, C*kh*kw, L)
     cols = cols.reshape(len(input), groups, -1, out_h * out_w)  # (N, G, C/G*kh*kw, L)
     w = weight.reshape(groups, out_channels // groups, -1)  # (G, O/G, C/G*kh*kw)
@@ -151,7 +151,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     kernel = _pair(kernel_size, "kernel_size")
     tiles = stride in (None, kernel_size, kernel) and padding in (0, (0, 0))
     if tiles and dilation in (1, (1, 1)) and input.ndim == 4:  # windows tile the image
-        return conv.max_pool2d(input, kernel)  # one reduction over window rows (ops/conv.py)
+        return fused_conv.max_pool2d(input, kernel)  # one reduction over window rows (ops/fused_conv.py)
     windows, shape, unbatched, _ = _pool_windows(input, kernel_size, stride, padding, dilation,
                                                  -np.inf, "max_pool2d")
     out = windows.amax(dim=2).reshape(shape)

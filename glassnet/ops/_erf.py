@@ -9,12 +9,6 @@ double-precision coefficients of his CALERF routine (netlib SPECFUN, 1985):
 * y >= 4:               erfc(y) = exp(-y^2) / y * (1/sqrt(pi) - z * P(z) / Q(z)), z = 1/y^2
 
 with erf(y) = 1 - erfc(y) in the last two ranges and erf(x) = sign(x) * erf(|x|).
-
-``normal_cdf`` gives GELU its Phi(x) = erfc(-x / sqrt(2)) / 2. In float32 it takes one
-formula for every x instead of three ranges (no gathers): the Chebyshev fit of Numerical
-Recipes (Press et al., 2nd ed., 1992, section 6.2, erfcc), whose relative error is below
-1.2e-7 for all z >= 0. Evaluated in float32 the error grows to ~1e-5 only where Phi < 1e-20
-(float32 rounding of z^2 inside exp); float64 keeps Cody's erf.
 """
 
 import numpy as np
@@ -41,11 +35,6 @@ _SATURATION = 6.0
 # Working in blocks keeps the float64 temporaries in L2 cache, about twice as fast
 # on a million elements as one pass over the whole array.
 _BLOCK = 65536
-
-
-# erfc(z) = t exp(-z^2 + P(t)), t = 1 / (1 + z / 2); P's coefficients, highest power first
-_ERFCC = (1.7087277e-1, -8.2215223e-1, 1.48851587, -1.13520398, 2.7886807e-1, -1.8628806e-1,
-          9.678418e-2, 3.7409196e-1, 1.00002368, -1.26551223)
 
 
 def _polyval(coefficients, t):
@@ -105,44 +94,3 @@ def erf_array(x: np.ndarray) -> np.ndarray:
             block = slice(start, start + _BLOCK)
             flat_out[block] = _erf_block(flat_x[block])
     return flat_out.reshape(x.shape)
-
-
-
-def _gelu_block_float32(x, out, slope):
-    """out = x Phi(x) and slope = Phi(x) + x phi(x) for one float32 block, in L2 cache."""
-    z = np.abs(x)
-    z *= np.float32(1 / np.sqrt(2))
-    t = z * np.float32(0.5)
-    t += 1
-    np.reciprocal(t, out=t)
-    series = _polyval([np.float32(c) for c in _ERFCC], t)
-    np.exp(series, out=series)
-    z *= z
-    z *= -1
-    gauss = np.exp(z, out=z)  # exp(-x^2 / 2)
-    half = series  # Phi(-|x|) = erfc(|x| / sqrt(2)) / 2: exact in relative terms
-    half *= t
-    half *= gauss
-    half *= np.float32(0.5)
-    np.multiply(half, -2, out=slope)  # Phi(x) = half + [x >= 0] (1 - 2 half)
-    slope += 1
-    slope *= x >= 0
-    slope += half
-    np.multiply(x, slope, out=out)
-    gauss *= np.float32(1 / np.sqrt(2 * np.pi))
-    gauss *= x
-    slope += gauss
-
-
-def gelu_and_slope(x: np.ndarray):
-    """GELU(x) = x Phi(x) and its derivative Phi(x) + x phi(x), elementwise in x's dtype."""
-    if x.dtype != np.float32:
-        cdf = 0.5 * (1 + erf_array(x * (1 / np.sqrt(2))))
-        return x * cdf, cdf + x * np.exp(-0.5 * x * x) * (1 / np.sqrt(2 * np.pi))
-    flat_x = x.reshape(-1)
-    out, slope = np.empty_like(flat_x), np.empty_like(flat_x)
-    with np.errstate(under="ignore", over="ignore"):
-        for start in range(0, flat_x.size, _BLOCK):
-            block = slice(start, start + _BLOCK)
-            _gelu_block_float32(flat_x[block], out[block], slope[block])
-    return out.reshape(x.shape), slope.reshape(x.shape)

@@ -1,54 +1,41 @@
-"""Fused primitives: ops that could be composed but are faster and more stable as one step."""
+"""Fused primitives: ops that could be composed from the core primitives but are faster and
+more stable as one step, kept because the benchmarks (benchmarks/README.md) showed they
+matter. Each has a gradcheck; conv and pooling are in fused_conv.py."""
 
-import math
 
 import numpy as np
 
 from glassnet.autograd import Function, unbroadcast
-from glassnet.ops._erf import gelu_and_slope
+from glassnet.ops._erf import _BLOCK, _polyval, erf_array
 
 
-class Softmax(Function):
-    """softmax(a)_i = exp(a_i - max a) / sum_j exp(a_j - max a); its Jacobian-vector product
-    is y * (g - sum(g * y))."""
-
-    @staticmethod
-    def forward(ctx, a, axis):
-        shifted = np.exp(a - a.max(axis=axis, keepdims=True))
-        out = shifted / shifted.sum(axis=axis, keepdims=True)
-        ctx.save(out)
-        ctx.axis = axis
-        return out
+class Linear(Function):
+    """y = x W^T + b with x (..., in), W (out, in), b (out,). Leading dims are flattened into
+    one matrix product: NumPy's broadcasting matmul of a 3-D x by a transposed W is many times
+    slower than one 2-D GEMM."""
 
     @staticmethod
-    def backward(ctx, grad):
-        out = ctx.saved[0]
-        return out * (grad - (grad * out).sum(axis=ctx.axis, keepdims=True))
-
-
-class LogSoftmax(Function):
-    """log softmax(a) = a - logsumexp(a); backward is g - softmax(a) * sum(g)."""
-
-    @staticmethod
-    def forward(ctx, a, axis):
-        shifted = a - a.max(axis=axis, keepdims=True)
-        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-        ctx.save(out)
-        ctx.axis = axis
-        return out
+    def forward(ctx, x, weight, bias=None):
+        ctx.save(x, weight)
+        out = x.reshape(-1, x.shape[-1]) @ weight.T  # (N, out)
+        if bias is not None:
+            out += bias
+        return out.reshape(x.shape[:-1] + weight.shape[:1])
 
     @staticmethod
     def backward(ctx, grad):
-        out = ctx.saved[0]
-        return grad - np.exp(out) * grad.sum(axis=ctx.axis, keepdims=True)
+        x, weight = ctx.saved
+        needs = ctx.needs_grad
+        flat_grad = grad.reshape(-1, grad.shape[-1])  # (N, out)
+        grad_x = (flat_grad @ weight).reshape(x.shape) if needs[0] else None
+        grad_w = flat_grad.T @ x.reshape(-1, x.shape[-1]) if needs[1] else None
+        if len(needs) == 2:
+            return grad_x, grad_w
+        return grad_x, grad_w, flat_grad.sum(axis=0) if needs[2] else None
 
 
-def softmax(a, dim):
-    return Softmax.apply(a, axis=dim)
-
-
-def log_softmax(a, dim):
-    return LogSoftmax.apply(a, axis=dim)
+def linear(x, weight, bias=None):
+    return Linear.apply(x, weight) if bias is None else Linear.apply(x, weight, bias)
 
 
 class CrossEntropy(Function):
@@ -165,6 +152,56 @@ class LSTMSequence(Function):
 
 def lstm_sequence(x_proj, h0, c0, weight_hh, reverse=False):
     return LSTMSequence.apply(x_proj, h0, c0, weight_hh, reverse=reverse)
+
+
+# GELU needs Phi(x) = erfc(-x / sqrt(2)) / 2. In float32 it takes one formula
+# for every x instead of three ranges (no gathers): the Chebyshev fit of Numerical
+# Recipes (Press et al., 2nd ed., 1992, section 6.2, erfcc), whose relative error is below
+# 1.2e-7 for all z >= 0. Evaluated in float32 the error grows to ~1e-5 only where Phi < 1e-20
+# (float32 rounding of z^2 inside exp); float64 keeps Cody's erf.
+# erfc(z) = t exp(-z^2 + P(t)), t = 1 / (1 + z / 2); P's coefficients, highest power first
+_ERFCC = (1.7087277e-1, -8.2215223e-1, 1.48851587, -1.13520398, 2.7886807e-1, -1.8628806e-1,
+          9.678418e-2, 3.7409196e-1, 1.00002368, -1.26551223)
+
+
+def _gelu_block_float32(x, out, slope):
+    """out = x Phi(x) and slope = Phi(x) + x phi(x) for one float32 block, in L2 cache."""
+    z = np.abs(x)
+    z *= np.float32(1 / np.sqrt(2))
+    t = z * np.float32(0.5)
+    t += 1
+    np.reciprocal(t, out=t)
+    series = _polyval([np.float32(c) for c in _ERFCC], t)
+    np.exp(series, out=series)
+    z *= z
+    z *= -1
+    gauss = np.exp(z, out=z)  # exp(-x^2 / 2)
+    half = series  # Phi(-|x|) = erfc(|x| / sqrt(2)) / 2: exact in relative terms
+    half *= t
+    half *= gauss
+    half *= np.float32(0.5)
+    np.multiply(half, -2, out=slope)  # Phi(x) = half + [x >= 0] (1 - 2 half)
+    slope += 1
+    slope *= x >= 0
+    slope += half
+    np.multiply(x, slope, out=out)
+    gauss *= np.float32(1 / np.sqrt(2 * np.pi))
+    gauss *= x
+    slope += gauss
+
+
+def gelu_and_slope(x: np.ndarray):
+    """GELU(x) = x Phi(x) and its derivative Phi(x) + x phi(x), elementwise in x's dtype."""
+    if x.dtype != np.float32:
+        cdf = 0.5 * (1 + erf_array(x * (1 / np.sqrt(2))))
+        return x * cdf, cdf + x * np.exp(-0.5 * x * x) * (1 / np.sqrt(2 * np.pi))
+    flat_x = x.reshape(-1)
+    out, slope = np.empty_like(flat_x), np.empty_like(flat_x)
+    with np.errstate(under="ignore", over="ignore"):
+        for start in range(0, flat_x.size, _BLOCK):
+            block = slice(start, start + _BLOCK)
+            _gelu_block_float32(flat_x[block], out[block], slope[block])
+    return out.reshape(x.shape), slope.reshape(x.shape)
 
 
 class Gelu(Function):

@@ -1,4 +1,5 @@
-"""Reductions: sum and max. Mean, var, min, logsumexp are composed from these in functional."""
+"""Reductions: sum and max, and softmax and log-softmax along an axis. Mean, var, min,
+logsumexp are composed from these in functional."""
 
 import numpy as np
 
@@ -25,27 +26,13 @@ class Sum(Function):
         return np.broadcast_to(_keep(grad, shape, axis, keepdims), shape)
 
 
-def _argmax(a, axis):
-    """np.argmax(a, axis, keepdims=True). Along a short axis (pooling windows) a few
-    elementwise passes are several times faster than NumPy's argmax; ties go to the first."""
-    if a.shape[axis] > 16:
-        return np.argmax(a, axis=axis, keepdims=True)
-    slices = np.moveaxis(a, axis, 0)
-    best, index = slices[0], np.zeros(slices.shape[1:], dtype=np.intp)
-    for j in range(1, len(slices)):
-        better = slices[j] > best
-        index[better] = j
-        best = np.maximum(best, slices[j])
-    return np.expand_dims(index, axis)
-
-
 class Max(Function):
     """Max over one axis. The gradient goes to the first maximal element, as in PyTorch's
     max(dim) and max pooling."""
 
     @staticmethod
     def forward(ctx, a, axis, keepdims=False):
-        index = _argmax(a, axis)
+        index = np.argmax(a, axis=axis, keepdims=True)
         ctx.args = a.shape, axis, keepdims, index
         out = np.take_along_axis(a, index, axis=axis)
         return out if keepdims else np.squeeze(out, axis)
@@ -67,3 +54,46 @@ def max(a, dim=None, keepdim=False):
         out = Max.apply(reshape(a, (-1,)), axis=0)
         return reshape(out, (1,) * a.ndim if keepdim else ())
     return Max.apply(a, axis=dim, keepdims=keepdim)
+
+
+class Softmax(Function):
+    """softmax(a)_i = exp(a_i - max a) / sum_j exp(a_j - max a); its Jacobian-vector product
+    is y * (g - sum(g * y))."""
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        shifted = np.exp(a - a.max(axis=axis, keepdims=True))
+        out = shifted / shifted.sum(axis=axis, keepdims=True)
+        ctx.save(out)
+        ctx.axis = axis
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = ctx.saved[0]
+        return out * (grad - (grad * out).sum(axis=ctx.axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    """log softmax(a) = a - logsumexp(a); backward is g - softmax(a) * sum(g)."""
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        shifted = a - a.max(axis=axis, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        ctx.save(out)
+        ctx.axis = axis
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = ctx.saved[0]
+        return grad - np.exp(out) * grad.sum(axis=ctx.axis, keepdims=True)
+
+
+def softmax(a, dim):
+    return Softmax.apply(a, axis=dim)
+
+
+def log_softmax(a, dim):
+    return LogSoftmax.apply(a, axis=dim)
