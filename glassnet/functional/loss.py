@@ -138,9 +138,11 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     """Sigmoid and binary cross-entropy in one stable expression:
     (1 - t) x + (1 + (w_pos - 1) t) (log(1 + e^-|x|) + max(-x, 0))."""
     target = _elementwise_target(input, target, reduction, "binary_cross_entropy_with_logits")
-    log_term = ew.log1p(ew.exp(-input.abs())) + ew.relu(-input)
-    scale = 1 if pos_weight is None else (pos_weight - 1) * target + 1
-    loss = (1 - target) * input + log_term * scale
+    if pos_weight is None:  # one fused step (ops/fused.py)
+        loss = fused.binary_cross_entropy_with_logits(input, target)
+    else:
+        log_term = ew.log1p(ew.exp(-input.abs())) + ew.relu(-input)
+        loss = (1 - target) * input + log_term * ((pos_weight - 1) * target + 1)
     return _reduce(loss if weight is None else loss * weight, reduction)
 
 

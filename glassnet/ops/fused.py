@@ -71,6 +71,37 @@ def cross_entropy(logits, target, ignore_index=-100, reduction="mean"):
 
 
 
+class BinaryCrossEntropyWithLogits(Function):
+    """Binary cross-entropy of logits x against targets t, elementwise, in the form that is
+    stable for any x: max(x, 0) - x t + log(1 + e^-|x|). One step instead of seven ops;
+    d/dx = sigmoid(x) - t and d/dt = -x."""
+
+    @staticmethod
+    def forward(ctx, x, target):
+        ctx.save(x, target)
+        loss = np.maximum(x, 0)
+        loss -= x * target
+        loss += np.log1p(np.exp(-np.abs(x)))
+        return loss
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, target = ctx.saved
+        need_x, need_target = ctx.needs_grad
+        grad_x = None
+        if need_x:
+            grad_x = np.tanh(x * 0.5)  # sigmoid(x) = tanh(x / 2) / 2 + 1 / 2, stable
+            grad_x *= 0.5
+            grad_x += 0.5
+            grad_x -= target
+            grad_x *= grad
+        grad_target = -grad * x if need_target else None
+        return grad_x, grad_target
+
+
+binary_cross_entropy_with_logits = BinaryCrossEntropyWithLogits.apply
+
+
 class LSTMSequence(Function):
     """A whole LSTM layer's time loop in one primitive, with backpropagation through time
     written out. Inputs: x_proj (T, B, 4H) = W_ih x_t + b_ih + b_hh for every step, the initial
