@@ -83,12 +83,13 @@ class Function:
         """Run forward on the inputs' arrays; record the graph edge if a gradient is needed."""
         ctx = Context()
         out = cls.forward(ctx, *[t.data for t in inputs], **options)
-        needs = is_grad_enabled() and any(t.requires_grad for t in inputs)
+        needs_grad = tuple([t.requires_grad for t in inputs])
+        needs = True in needs_grad and is_grad_enabled()
         result = _tensor.Tensor._make(out, needs)
         if needs:
             ctx.fn = cls
             ctx.parents = inputs
-            ctx.needs_grad = tuple(t.requires_grad for t in inputs)
+            ctx.needs_grad = needs_grad
             result._ctx = ctx
         return result
 
