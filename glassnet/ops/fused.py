@@ -2,6 +2,7 @@
 more stable as one step, kept because the benchmarks (benchmarks/README.md) showed they
 matter. Each has a gradcheck; conv and pooling are in fused_conv.py."""
 
+import math
 
 import numpy as np
 
@@ -198,11 +199,11 @@ _ERFCC = (1.7087277e-1, -8.2215223e-1, 1.48851587, -1.13520398, 2.7886807e-1, -1
 def _gelu_block_float32(x, out, slope):
     """out = x Phi(x) and slope = Phi(x) + x phi(x) for one float32 block, in L2 cache."""
     z = np.abs(x)
-    z *= np.float32(1 / np.sqrt(2))
-    t = z * np.float32(0.5)
+    z *= 1 / math.sqrt(2)  # Python floats keep the array's float32 (NumPy 2's rules)
+    t = z * 0.5
     t += 1
     np.reciprocal(t, out=t)
-    series = _polyval([np.float32(c) for c in _ERFCC], t)
+    series = _polyval(_ERFCC, t)
     np.exp(series, out=series)
     z *= z
     z *= -1
@@ -210,13 +211,13 @@ def _gelu_block_float32(x, out, slope):
     half = series  # Phi(-|x|) = erfc(|x| / sqrt(2)) / 2: exact in relative terms
     half *= t
     half *= gauss
-    half *= np.float32(0.5)
+    half *= 0.5
     np.multiply(half, -2, out=slope)  # Phi(x) = half + [x >= 0] (1 - 2 half)
     slope += 1
     slope *= x >= 0
     slope += half
     np.multiply(x, slope, out=out)
-    gauss *= np.float32(1 / np.sqrt(2 * np.pi))
+    gauss *= 1 / math.sqrt(2 * math.pi)
     gauss *= x
     slope += gauss
 

@@ -72,8 +72,7 @@ class MaxPool2d(Function):
     def forward(ctx, x, kernel):
         (kh, kw), (n, c, height, width) = kernel, x.shape
         out_h, out_w = height // kh, width // kw
-        offsets = [(slice(i, out_h * kh, kh), slice(j, out_w * kw, kw))
-                   for i in range(kh) for j in range(kw)]
+        offsets = list(_kernel_slices(kernel, kernel, (1, 1), (out_h, out_w)))
         rows = np.empty((kh * kw, n, c, out_h, out_w), dtype=x.dtype)
         for k, (r, col) in enumerate(offsets):
             rows[k] = x[:, :, r, col]
