@@ -81,6 +81,13 @@ class _ConvNd(Module):
         check_input(self, input, fits, f"({batched}) or ({unbatched})")
         return input if input.ndim == self.dims + 2 else input.unsqueeze(0)
 
+    def forward(self, input):
+        """Conv1d's and Conv2d's forward (ConvTranspose2d has its own)."""
+        batched = self._check(input)
+        out = self.conv(batched, self.weight, self.bias, self.stride, self.padding,
+                        self.dilation, self.groups)  # (N, C_out, *spatial_out)
+        return out if input.ndim == self.dims + 2 else out.squeeze(0)
+
     def extra_repr(self):
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}")
@@ -103,32 +110,25 @@ class Conv1d(_ConvNd):
     """(N, C_in, L) -> (N, C_out, L_out) with weight (C_out, C_in / groups, k)."""
 
     dims = 1
+    conv = staticmethod(F.conv1d)
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, device=device, dtype=dtype)
 
-    def forward(self, input):
-        batched = self._check(input)
-        out = F.conv1d(batched, self.weight, self.bias, self.stride, self.padding,
-                       self.dilation, self.groups)  # (N, C_out, L_out)
-        return out if input.ndim == 3 else out.squeeze(0)
 
 
 class Conv2d(_ConvNd):
     """(N, C_in, H, W) -> (N, C_out, H_out, W_out) with weight (C_out, C_in / groups, kh, kw)."""
 
+    conv = staticmethod(F.conv2d)
+
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, device=device, dtype=dtype)
 
-    def forward(self, input):
-        batched = self._check(input)
-        out = F.conv2d(batched, self.weight, self.bias, self.stride, self.padding,
-                       self.dilation, self.groups)  # (N, C_out, H_out, W_out)
-        return out if input.ndim == 4 else out.squeeze(0)
 
 
 class ConvTranspose2d(_ConvNd):

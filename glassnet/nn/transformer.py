@@ -39,7 +39,19 @@ def _activation(activation):
     return activation
 
 
-class TransformerEncoderLayer(Module):
+class _Layer(Module):
+    """The sublayers encoder and decoder layers share, under PyTorch's attribute names."""
+
+    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal):
+        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                           need_weights=False, is_causal=is_causal)[0]
+        return self.dropout1(x)
+
+    def _feed_forward(self, x):
+        return self.linear2(self.dropout(self.activation(self.linear1(x))))  # (L, N, E)
+
+
+class TransformerEncoderLayer(_Layer):
     """Self-attention then a position-wise feed-forward network, each with a residual
     connection and layer norm. src: (S, N, E), (N, S, E) with batch_first, or (S, E)."""
 
@@ -68,17 +80,11 @@ class TransformerEncoderLayer(Module):
             x = self.norm2(x + self._ff_block(x))
         return x
 
-    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal):
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                           need_weights=False, is_causal=is_causal)[0]
-        return self.dropout1(x)
-
     def _ff_block(self, x):
-        x = self.linear2(self.dropout(self.activation(self.linear1(x))))  # (S, N, E)
-        return self.dropout2(x)
+        return self.dropout2(self._feed_forward(x))
 
 
-class TransformerDecoderLayer(Module):
+class TransformerDecoderLayer(_Layer):
     """Masked self-attention, attention over memory (the encoder's output), then the
     feed-forward network; each with a residual connection and layer norm.
     tgt: (T, N, E), memory: (S, N, E), (N, T, E) and (N, S, E) with batch_first."""
@@ -117,11 +123,6 @@ class TransformerDecoderLayer(Module):
             x = self.norm3(x + self._ff_block(x))
         return x
 
-    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal):
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                           need_weights=False, is_causal=is_causal)[0]
-        return self.dropout1(x)
-
     def _mha_block(self, x, memory, attn_mask, key_padding_mask, is_causal):
         x = self.multihead_attn(x, memory, memory, attn_mask=attn_mask,
                                 key_padding_mask=key_padding_mask, need_weights=False,
@@ -129,8 +130,7 @@ class TransformerDecoderLayer(Module):
         return self.dropout2(x)
 
     def _ff_block(self, x):
-        x = self.linear2(self.dropout(self.activation(self.linear1(x))))  # (T, N, E)
-        return self.dropout3(x)
+        return self.dropout3(self._feed_forward(x))
 
 
 def _clones(layer, num_layers):
