@@ -10,7 +10,6 @@ It does nothing where the C library is not glibc.
 """
 
 import ctypes
-import ctypes.util
 import os
 import sys
 
@@ -24,8 +23,7 @@ def tune():
     if os.environ.get("GLASSNET_MALLOPT", "1") == "0" or not sys.platform.startswith("linux"):
         return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
+        mallopt = ctypes.CDLL(None).mallopt  # the C library already loaded into Python
     except (OSError, AttributeError):  # musl and others have no mallopt
         return False
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
