@@ -217,13 +217,18 @@ class AxisMethods:
         return MinMax((-values, indices))
 
     def amax(self, dim=None, keepdim=False):
+        """The max over dims; tied maximal elements share the gradient, as in PyTorch."""
         dims = _dims(dim, self.ndim)
+        if dims is None or isinstance(dims, tuple) and len(dims) == self.ndim:
+            return rd.max(self, None, keepdim)
         if not isinstance(dims, tuple):
-            return rd.max(self, dims, keepdim)
-        out = self
-        for d in dims:  # the max over several dims, one dim at a time
-            out = rd.max(out, d, True)
-        return out if keepdim else out.squeeze(dims)
+            return rd.max(self, dims, keepdim, spread=True)
+        kept = [d for d in range(self.ndim) if d not in dims]  # the reduced dims go last, as one
+        merged = self.permute(*kept, *dims).reshape(*[self.shape[d] for d in kept], -1)
+        out = rd.max(merged, -1, spread=True)
+        if keepdim:
+            out = out.reshape([1 if d in dims else n for d, n in enumerate(self.shape)])
+        return out
 
     def argmax(self, dim=None, keepdim=False):
         indices = np.argmax(self.data, axis=_dims(dim, self.ndim), keepdims=keepdim)

@@ -56,6 +56,8 @@ def _array(rng, spec, dtype):
         return rng.uniform(0.05, 0.95, shape).astype(dtype), True
     if kind == "pos":
         return rng.uniform(0.5, 2.0, shape).astype(dtype), True
+    if kind == "tied":  # a few distinct values, so that maxima tie
+        return rng.integers(0, 3, shape).astype(dtype), True
     if kind == "c":  # a float constant
         return rng.standard_normal(shape).astype(dtype), False
     if kind == "cunit":
@@ -300,6 +302,10 @@ case(
     ("x", (2, 3, 6, 6)),
 )
 case("max_pool2d-unbatched", lambda f, x: f.max_pool2d(x, 2), ("x", (3, 6, 6)))
+# tied maxima: the gradient goes to the first of each window, in the fused and the general path
+case("max_pool2d-tied", lambda f, x: f.max_pool2d(x, 2), ("tied", (2, 3, 6, 8)))
+case("max_pool2d-tied-overlapping", lambda f, x: f.max_pool2d(x, 3, stride=1, padding=1),
+     ("tied", (2, 3, 6, 8)))
 case(
     "avg_pool2d-exclude-pad",
     lambda f, x: f.avg_pool2d(x, 3, 2, 1, count_include_pad=False),

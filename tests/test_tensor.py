@@ -403,6 +403,30 @@ def test_max_min_with_dim_return_values_and_indices(name, dim, keepdim):
     _close(values, expected[0])
 
 
+TIED_MAX = [
+    ("max", {}),
+    ("min", {}),
+    ("amax", {"dim": 1}),
+    ("amax", {"dim": (0, 2)}),
+    ("amax", {"dim": (-1, 0), "keepdim": True}),
+    ("amax", {"dim": (0, 1, 2)}),
+]
+
+
+@pytest.mark.parametrize("name, kwargs", TIED_MAX, ids=[f"{n}-{k}" for n, k in TIED_MAX])
+def test_tied_maxima_share_the_gradient_as_in_pytorch(name, kwargs):
+    """max(), min() and amax() split the gradient evenly among tied extremes (max(dim) and
+    pooling give it to the first, tested above and in the pooling parity tests)."""
+    values = RNG.integers(0, 3, (3, 4, 5)).astype(float)  # many ties
+    ours, theirs = _both(values, requires_grad=True)
+    got, expected = getattr(ours, name)(**kwargs), getattr(theirs, name)(**kwargs)
+    _close(got, expected)
+    cotangent = RNG.standard_normal(tuple(expected.shape))
+    (got * gn.tensor(cotangent)).sum().backward()
+    (expected * torch.tensor(cotangent)).sum().backward()
+    _close(ours.grad, theirs.grad)
+
+
 def test_integer_and_bool_sums():
     assert gn.tensor([1, 2, 3]).sum().dtype == np.int64
     assert gn.tensor([True, True, False]).sum().item() == 2

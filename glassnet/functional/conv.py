@@ -154,7 +154,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         return fused_conv.max_pool2d(input, kernel)  # one reduction over window rows (ops/fused_conv.py)
     windows, shape, unbatched, _ = _pool_windows(input, kernel_size, stride, padding, dilation,
                                                  -np.inf, "max_pool2d")
-    out = windows.amax(dim=2).reshape(shape)
+    out = windows.max(dim=2).values.reshape(shape)  # the gradient to the first max, as in PyTorch
     return out.squeeze(0) if unbatched else out
 
 

@@ -28,20 +28,24 @@ class Sum(Function):
 
 class Max(Function):
     """Max over one axis. The gradient goes to the first maximal element, as in PyTorch's
-    max(dim) and max pooling."""
+    max(dim) and max pooling; with spread, every maximal element gets an equal share, as in
+    PyTorch's max() and amax()."""
 
     @staticmethod
-    def forward(ctx, a, axis, keepdims=False):
+    def forward(ctx, a, axis, keepdims=False, spread=False):
         index = np.argmax(a, axis=axis, keepdims=True)
-        ctx.args = a.shape, axis, keepdims, index
         out = np.take_along_axis(a, index, axis=axis)
+        ctx.args = a.shape, axis, keepdims, (a == out) if spread else index
         return out if keepdims else np.squeeze(out, axis)
 
     @staticmethod
     def backward(ctx, grad):
-        shape, axis, keepdims, index = ctx.args
+        shape, axis, keepdims, where = ctx.args
+        grad = _keep(grad, shape, axis, keepdims)
+        if where.dtype == bool:  # spread: the maximal elements share the gradient
+            return where * (grad / where.sum(axis=axis, keepdims=True))
         out = np.zeros(shape, dtype=grad.dtype)
-        np.put_along_axis(out, index, _keep(grad, shape, axis, keepdims), axis=axis)
+        np.put_along_axis(out, where, grad, axis=axis)
         return out
 
 
@@ -49,11 +53,11 @@ def sum(a, dim=None, keepdim=False):
     return Sum.apply(a, axis=dim, keepdims=keepdim)
 
 
-def max(a, dim=None, keepdim=False):
+def max(a, dim=None, keepdim=False, spread=False):
     if dim is None:  # the max of every element is the max along the flattened array
-        out = Max.apply(reshape(a, (-1,)), axis=0)
+        out = Max.apply(reshape(a, (-1,)), axis=0, spread=True)
         return reshape(out, (1,) * a.ndim if keepdim else ())
-    return Max.apply(a, axis=dim, keepdims=keepdim)
+    return Max.apply(a, axis=dim, keepdims=keepdim, spread=spread)
 
 
 class Softmax(Function):
