@@ -155,33 +155,36 @@ def backward(root, gradient=None, retain_graph=False):
             raise RuntimeError(f"backward: gradient has shape {gradient.shape}, "
                                f"expected {root.shape}")
     grads, taken = {id(root): gradient}, set()
-    for node in reversed(_topological_order(root)):
-        grad = grads.pop(id(node), None)
-        if grad is None:
-            continue
-        ctx = node._ctx
-        if ctx is None or node._retain:
-            _accumulate(node, grad, taken)
-        if ctx is None:
-            continue
-        if ctx.parents is None:
-            raise RuntimeError("backward: trying to backward through the graph a second time; its "
-                               "saved values were freed. Pass retain_graph=True to the first "
-                               "backward to keep them.")
-        input_grads = ctx.fn.backward(ctx, grad)
-        if not isinstance(input_grads, tuple):
-            input_grads = (input_grads,)
-        for parent, needs, parent_grad in zip(ctx.parents, ctx.needs_grad, input_grads):
-            if not needs or parent_grad is None:
+    # a gradient at a singular point (sqrt or log at 0) is inf or nan, as in PyTorch: no warnings
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for node in reversed(_topological_order(root)):
+            grad = grads.pop(id(node), None)
+            if grad is None:
                 continue
-            if parent_grad.shape != parent.data.shape:
-                raise RuntimeError(f"{ctx.fn.__name__}.backward returned a gradient of shape "
-                                   f"{parent_grad.shape} for an input of shape {parent.data.shape}")
-            previous = grads.get(id(parent))
-            grads[id(parent)] = parent_grad if previous is None else previous + parent_grad
-        if not retain_graph:
-            ctx.parents = None
-            ctx.saved = None
+            ctx = node._ctx
+            if ctx is None or node._retain:
+                _accumulate(node, grad, taken)
+            if ctx is None:
+                continue
+            if ctx.parents is None:
+                raise RuntimeError("backward: trying to backward through the graph a second "
+                                   "time; its saved values were freed. Pass retain_graph=True "
+                                   "to the first backward to keep them.")
+            input_grads = ctx.fn.backward(ctx, grad)
+            if not isinstance(input_grads, tuple):
+                input_grads = (input_grads,)
+            for parent, needs, parent_grad in zip(ctx.parents, ctx.needs_grad, input_grads):
+                if not needs or parent_grad is None:
+                    continue
+                if parent_grad.shape != parent.data.shape:
+                    raise RuntimeError(f"{ctx.fn.__name__}.backward returned a gradient of "
+                                       f"shape {parent_grad.shape} for an input of shape "
+                                       f"{parent.data.shape}")
+                previous = grads.get(id(parent))
+                grads[id(parent)] = parent_grad if previous is None else previous + parent_grad
+            if not retain_graph:
+                ctx.parents = None
+                ctx.saved = None
 
 
 # Last, because tensor.py imports this module: Tensor is looked up through it at call time.

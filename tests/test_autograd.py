@@ -2,7 +2,9 @@
 errors, deep graphs, memory over many steps, and the engine's gradient-shape check."""
 
 import gc
+import math
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
@@ -355,3 +357,18 @@ def test_leaf_gradients_keep_the_leaf_dtype():
     (x.double() * gn.tensor([1.0, 2.0, 3.0], dtype=gn.float64)).sum().backward()
     assert x.grad.dtype == np.float32
     np.testing.assert_allclose(x.grad.data, [1, 2, 3])
+
+
+def test_gradients_at_singular_points_are_inf_or_nan_without_warnings():
+    """As in PyTorch: d sqrt(x)/dx and d log(x)/dx at 0 are inf, |x|^0.5 at 0 gives nan; the
+    backward pass raises no NumPy warnings for them (log(0) = -inf itself still warns)."""
+    cases = [(lambda x: x.sqrt(), [math.inf, 0.5]), (lambda x: x.log(), [math.inf, 1.0]),
+             (lambda x: x.abs() ** 0.5, [math.nan, 0.5])]
+    for fn, expected in cases:
+        x = gn.tensor([0.0, 1.0], requires_grad=True)
+        with np.errstate(divide="ignore"):
+            out = fn(x).sum()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            out.backward()
+        np.testing.assert_array_equal(x.grad.numpy(), np.array(expected, dtype=np.float32))

@@ -151,10 +151,10 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     kernel = _pair(kernel_size, "kernel_size")
     tiles = stride in (None, kernel_size, kernel) and padding in (0, (0, 0))
     if tiles and dilation in (1, (1, 1)) and input.ndim == 4:  # windows tile the image
-        return fused_conv.max_pool2d(input, kernel)  # one reduction over window rows (ops/fused_conv.py)
+        return fused_conv.max_pool2d(input, kernel)  # ops/fused_conv.py
     windows, shape, unbatched, _ = _pool_windows(input, kernel_size, stride, padding, dilation,
                                                  -np.inf, "max_pool2d")
-    out = windows.max(dim=2).values.reshape(shape)  # the gradient to the first max, as in PyTorch
+    out = windows.max(dim=2).values.reshape(shape)  # the gradient to the first max, as PyTorch
     return out.squeeze(0) if unbatched else out
 
 
