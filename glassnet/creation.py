@@ -1,7 +1,7 @@
 """Making tensors: from data (tensor, as_tensor, from_numpy), filled (zeros, ones, full, eye),
 ranges (arange, linspace), random draws (rand, randn, randint, randperm; each takes rng=), their
 ``*_like`` forms; and joining tensors (cat, stack, where). Dtypes default as in PyTorch: float32
-for floats, int64 for integers.
+for floats, int64 for integers. ``device=`` is accepted as in PyTorch; the only device is "cpu".
 """
 
 import numpy as np
@@ -13,11 +13,20 @@ from glassnet.tensor import DEFAULT_DTYPE, Tensor, _to_array, bool_, int64
 from glassnet.tensor_axes import _normalize_dim, _size_args
 
 
-def tensor(data, dtype=None, requires_grad=False):
+def check_device(device):
+    """glassnet computes with NumPy, on the CPU: device may be None or "cpu"."""
+    if device is not None and str(device) != "cpu":
+        raise ValueError(f"glassnet runs on the CPU (NumPy) only, got device={device!r}; "
+                         f"expected None or 'cpu'")
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False):
+    check_device(device)
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
-def as_tensor(data, dtype=None):
+def as_tensor(data, dtype=None, device=None):
+    check_device(device)
     if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
         return data
     return Tensor._make(_to_array(data, dtype))
@@ -27,67 +36,71 @@ def from_numpy(array):
     return Tensor._make(array)
 
 
-def _new(array, dtype, requires_grad=False):
+def _new(array, dtype, requires_grad=False, device=None):
     """array as a new tensor of dtype (float32 when None)."""
+    check_device(device)
     array = array.astype(dtype or DEFAULT_DTYPE, copy=False)
     return Tensor._make(array).requires_grad_(requires_grad)
 
 
-def zeros(*size, dtype=None, requires_grad=False):
-    return _new(np.zeros(_size_args(size), dtype or DEFAULT_DTYPE), dtype, requires_grad)
+def zeros(*size, dtype=None, device=None, requires_grad=False):
+    return _new(np.zeros(_size_args(size), dtype or DEFAULT_DTYPE), dtype, requires_grad, device)
 
 
-def ones(*size, dtype=None, requires_grad=False):
-    return _new(np.ones(_size_args(size), dtype or DEFAULT_DTYPE), dtype, requires_grad)
+def ones(*size, dtype=None, device=None, requires_grad=False):
+    return _new(np.ones(_size_args(size), dtype or DEFAULT_DTYPE), dtype, requires_grad, device)
 
 
 empty = zeros  # NumPy's uninitialised memory would make runs irreproducible
 
 
-def full(size, fill_value, dtype=None, requires_grad=False):
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     if dtype is None and isinstance(fill_value, (bool, int)):
         dtype = bool_ if isinstance(fill_value, bool) else int64
-    return _new(np.full(_size_args((size,)), fill_value), dtype, requires_grad)
+    return _new(np.full(_size_args((size,)), fill_value), dtype, requires_grad, device)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
     if end is None:
         start, end = 0, start
     values = np.arange(start, end, step)
     default = int64 if np.issubdtype(values.dtype, np.integer) else DEFAULT_DTYPE
-    return _new(values, dtype or default, requires_grad)
+    return _new(values, dtype or default, requires_grad, device)
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False):
-    return _new(np.linspace(start, end, steps), dtype, requires_grad)
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    return _new(np.linspace(start, end, steps), dtype, requires_grad, device)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False):
-    return _new(np.eye(n, m, dtype=dtype or DEFAULT_DTYPE), dtype, requires_grad)
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    return _new(np.eye(n, m, dtype=dtype or DEFAULT_DTYPE), dtype, requires_grad, device)
 
 
-def randn(*size, dtype=None, requires_grad=False, rng=None):
-    return _new(random.generator(rng).standard_normal(_size_args(size)), dtype, requires_grad)
+def randn(*size, dtype=None, device=None, requires_grad=False, rng=None):
+    draws = random.generator(rng).standard_normal(_size_args(size))
+    return _new(draws, dtype, requires_grad, device)
 
 
-def rand(*size, dtype=None, requires_grad=False, rng=None):
-    return _new(random.generator(rng).random(_size_args(size)), dtype, requires_grad)
+def rand(*size, dtype=None, device=None, requires_grad=False, rng=None):
+    return _new(random.generator(rng).random(_size_args(size)), dtype, requires_grad, device)
 
 
-def randint(low, high=None, size=(), dtype=None, rng=None):
+def randint(low, high=None, size=(), dtype=None, device=None, rng=None):
     """Integers in [low, high); randint(high, size) as in PyTorch."""
     if high is None or isinstance(high, (tuple, list)):
         low, high, size = 0, low, size if high is None else high
-    return _new(random.generator(rng).integers(low, high, _size_args((size,))), dtype or int64)
+    draws = random.generator(rng).integers(low, high, _size_args((size,)))
+    return _new(draws, dtype or int64, device=device)
 
 
-def randperm(n, rng=None):
-    return _new(random.generator(rng).permutation(n), int64)
+def randperm(n, dtype=None, device=None, rng=None):
+    return _new(random.generator(rng).permutation(n), dtype or int64, device=device)
 
 
 def _like(maker):
-    def like(input, dtype=None, requires_grad=False, **kwargs):
-        return maker(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, **kwargs)
+    def like(input, dtype=None, device=None, requires_grad=False, **kwargs):
+        return maker(input.shape, dtype=dtype or input.dtype, device=device,
+                     requires_grad=requires_grad, **kwargs)
 
     like.__name__ = maker.__name__ + "_like"
     return like
@@ -97,8 +110,9 @@ zeros_like, ones_like, empty_like = _like(zeros), _like(ones), _like(empty)
 randn_like, rand_like = _like(randn), _like(rand)
 
 
-def full_like(input, fill_value, dtype=None, requires_grad=False):
-    return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device,
+                requires_grad=requires_grad)
 
 
 # ---- functions of several tensors ----

@@ -171,6 +171,35 @@ def test_like_makers():
     assert gn.ones_like(base, requires_grad=True).requires_grad
 
 
+MAKERS = {
+    "tensor": lambda **k: gn.tensor([1.0, 2.0], **k),
+    "as_tensor": lambda **k: gn.as_tensor([1.0, 2.0], **k),
+    "zeros": lambda **k: gn.zeros(2, 3, **k),
+    "ones": lambda **k: gn.ones(2, **k),
+    "empty": lambda **k: gn.empty(2, **k),
+    "full": lambda **k: gn.full((2,), 1.5, **k),
+    "arange": lambda **k: gn.arange(4, **k),
+    "linspace": lambda **k: gn.linspace(0, 1, 5, **k),
+    "eye": lambda **k: gn.eye(3, **k),
+    "randn": lambda **k: gn.randn(2, **k),
+    "rand": lambda **k: gn.rand(2, **k),
+    "randint": lambda **k: gn.randint(0, 5, (3,), **k),
+    "randperm": lambda **k: gn.randperm(4, **k),
+    "zeros_like": lambda **k: gn.zeros_like(gn.ones(2), **k),
+    "full_like": lambda **k: gn.full_like(gn.ones(2), 3.0, **k),
+}
+
+
+@pytest.mark.parametrize("name", MAKERS)
+def test_makers_take_device_as_pytorch_and_only_the_cpu(name):
+    """PyTorch code passes device= (often x.device); glassnet has one device, the CPU."""
+    made = MAKERS[name](device="cpu")
+    assert made.device == "cpu"
+    assert MAKERS[name](device=made.device).shape == made.shape
+    with pytest.raises(ValueError, match=r"CPU \(NumPy\) only, got device='cuda'"):
+        MAKERS[name](device="cuda")
+
+
 def test_manual_seed_reproduces_a_sequence():
     gn.manual_seed(42)
     a = [gn.randn(3).data, gn.rand(2).data, gn.randint(0, 100, (4,)).data, gn.randperm(5).data]

@@ -11,6 +11,7 @@ import numpy as np
 
 from glassnet import functional as F
 from glassnet import init
+from glassnet.creation import check_device
 from glassnet.nn.module import Module, Parameter
 from glassnet.tensor import float32
 
@@ -23,8 +24,7 @@ def check_input(module, input, fits, expected):
 
 def empty_parameter(shape, dtype=None, device=None):
     """A zero Parameter to be initialised; device is accepted for PyTorch's signatures."""
-    if device not in (None, "cpu"):
-        raise ValueError(f"glassnet runs on the CPU (NumPy) only, got device={device!r}")
+    check_device(device)
     return Parameter(np.zeros(shape, dtype=np.dtype(dtype or float32)))
 
 
