@@ -154,6 +154,7 @@ op("ops.max_pool2d.ragged", lambda x: fused_conv.max_pool2d(x, (3, 2)), apart(1,
 op("ops.gelu", fused.gelu, (3, 4))
 op("ops.binary_cross_entropy_with_logits", fused.binary_cross_entropy_with_logits, (3, 4),
    (3, 4))
+op("ops.binary_cross_entropy", fused.binary_cross_entropy, between(0.1, 0.9, 3, 4), (3, 4))
 op("ops.layer_norm", lambda x, w, b: fused.layer_norm(x, w, b), (2, 3, 5), (5,), (5,))
 op("ops.attention.causal", lambda q, k, v: fused.attention(
     q, k, v, np.triu(np.full((4, 4), -np.inf), 1), 0.5), (2, 3, 4, 2), (2, 3, 4, 2), (2, 3, 4, 3))

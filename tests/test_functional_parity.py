@@ -517,6 +517,28 @@ def test_heaviside_values_at_zero_and_zero_gradient():
     np.testing.assert_array_equal(x.grad.data, [0, 0, 0])
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+def test_binary_cross_entropy_at_saturated_probabilities(dtype):
+    """p exactly 0 or 1 (sigmoid(20) is 1.0 in float32) or tiny: the loss is clamped at 100 per
+    element and the gradients are PyTorch's finite (p - t) / max(p (1 - p), 1e-12), not NaN;
+    the target's gradient log(1 - p) - log(p) is +-inf there, as in PyTorch."""
+    p = np.array([0.0, 1.0, 1.0, 0.0, 1e-30, 0.5], dtype=dtype)
+    t = np.array([0.0, 1.0, 0.0, 1.0, 1.0, 0.3], dtype=dtype)
+    ours = [gn.tensor(v, requires_grad=True) for v in (p, t)]
+    theirs = [torch.tensor(v, requires_grad=True) for v in (p, t)]
+    F.binary_cross_entropy(*ours).backward()
+    TF.binary_cross_entropy(*theirs).backward()
+    tolerance = TOLERANCES[dtype]
+    np.testing.assert_allclose(F.binary_cross_entropy(*ours).item(),
+                               TF.binary_cross_entropy(*theirs).item(), **tolerance)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), **tolerance)
+    z = gn.tensor(np.array([0.0, 20.0, -120.0], dtype=dtype), requires_grad=True)
+    target = gn.tensor(np.array([1.0, 1.0, 0.0], dtype=dtype))
+    F.binary_cross_entropy(z.sigmoid(), target).backward()
+    assert np.isfinite(z.grad.numpy()).all()
+
+
 def test_softplus_is_linear_above_the_threshold_and_finite_everywhere():
     x = gn.tensor([-1000.0, -30.0, 0.0, 19.0, 21.0, 1000.0], requires_grad=True)
     out = F.softplus(x)

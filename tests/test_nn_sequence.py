@@ -229,6 +229,14 @@ def _padding(batch, source, dtype=bool):
     return padded if dtype is bool else np.where(padded, -np.inf, 0.0)
 
 
+def _whole_row_padded(batch, source):
+    """The last sequence entirely padding: with no weights asked for, PyTorch's fused attention
+    gives such a query 0 (not NaN), and so does glassnet's."""
+    padded = _padding(batch, source)
+    padded[-1] = True
+    return padded
+
+
 def _self_attention(shape):
     x = randn(*shape)
     return [x, x, x]  # one tensor passed three times, as in self-attention
@@ -255,6 +263,9 @@ MHA = {
             [False, False, False, False, True]), "average_attn_weights": False}),
     "no-bias-no-weights": ({"bias": False}, lambda: _self_attention((TGT, B, E)),
                            {"need_weights": False}),
+    "whole-sequence-padded-no-weights": (
+        {}, lambda: _self_attention((TGT, B, E)),
+        {"key_padding_mask": _whole_row_padded(B, TGT), "need_weights": False}),
     "is-causal-hint": ({}, lambda: _self_attention((TGT, B, E)),
                        {"attn_mask": _causal(TGT, -np.inf), "is_causal": True,
                             "need_weights": False}),
@@ -327,6 +338,7 @@ ENCODER = {
         {"activation": "callable-gelu"}, (TGT, B, E),
         {"src_mask": _causal(TGT, -np.inf), "is_causal": True}),
     "no-bias-unbatched": ({"bias": False, "layer_norm_eps": 1e-3}, (TGT, E), {}),
+    "whole-sequence-padded": ({}, (TGT, B, E), {"src_key_padding_mask": _whole_row_padded(B, TGT)}),
 }
 
 

@@ -124,12 +124,11 @@ def l1_loss(input, target, reduction="mean"):
 
 
 def binary_cross_entropy(input, target, weight=None, reduction="mean"):
-    """-(t log p + (1 - t) log(1 - p)), each log clamped at -100 as PyTorch does."""
+    """-(t log p + (1 - t) log(1 - p)), each log clamped at -100 as PyTorch does (ops/fused.py)."""
     target = _elementwise_target(input, target, reduction, "binary_cross_entropy")
     if input.numel() and (input.data.min() < 0 or input.data.max() > 1):
         raise RuntimeError("binary_cross_entropy: all elements of input should be in [0, 1]")
-    log_p, log_not_p = input.log().clamp(min=-100), (1 - input).log().clamp(min=-100)
-    loss = -(target * log_p + (1 - target) * log_not_p)
+    loss = fused.binary_cross_entropy(input, target)  # PyTorch's gradients at p = 0 and 1
     return _reduce(loss if weight is None else loss * weight, reduction)
 
 

@@ -138,14 +138,17 @@ class MultiheadAttention(Module):
         v = v.reshape(source, batch, heads, head_dim).permute(1, 2, 0, 3)  # (N, h, S, d)
         mask = self._merged_mask(attn_mask, key_padding_mask, batch, length, source, q.dtype)
         dropout_p = self.dropout if self.training else 0.0
-        out, weights = F.attention(q, k, v, attn_mask=mask, dropout_p=dropout_p)
+        if need_weights:
+            out, weights = F.attention(q, k, v, attn_mask=mask, dropout_p=dropout_p)
+        else:  # one fused step, where a query masked from every key gets 0, as in PyTorch
+            out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p)
         out = out.permute(2, 0, 1, 3).reshape(length, batch, self.embed_dim)  # (L, N, E)
         out = self.out_proj(out)  # (L, N, E)
         if need_weights and average_attn_weights:
             weights = weights.mean(dim=1)  # (N, L, S)
         if not batched:
             out = out.squeeze(1)  # (L, E)
-            weights = weights.squeeze(0)  # (L, S) or (h, L, S)
+            weights = weights.squeeze(0) if need_weights else None  # (L, S) or (h, L, S)
         elif self.batch_first:
             out = out.transpose(0, 1)  # (N, L, E)
         return out, (weights if need_weights else None)

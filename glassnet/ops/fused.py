@@ -103,6 +103,32 @@ class BinaryCrossEntropyWithLogits(Function):
 binary_cross_entropy_with_logits = BinaryCrossEntropyWithLogits.apply
 
 
+class BinaryCrossEntropy(Function):
+    """Binary cross-entropy of probabilities p against targets t, elementwise:
+    -(t log p + (1 - t) log(1 - p)), each log clamped at -100 as in PyTorch. One step so that
+    the gradients are PyTorch's: d/dp = (p - t) / max(p (1 - p), 1e-12), finite at p = 0 and 1
+    (a saturated sigmoid) where the clamped logs' are not, and d/dt = log(1 - p) - log p."""
+
+    @staticmethod
+    def forward(ctx, p, target):
+        ctx.save(p, target)
+        with np.errstate(divide="ignore"):
+            log_p, log_not_p = np.log(p), np.log1p(-p)
+        return -(target * np.maximum(log_p, -100) + (1 - target) * np.maximum(log_not_p, -100))
+
+    @staticmethod
+    def backward(ctx, grad):
+        p, target = ctx.saved
+        need_p, need_target = ctx.needs_grad
+        grad_p = grad * (p - target) / np.maximum(p * (1 - p), 1e-12) if need_p else None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            grad_target = grad * (np.log1p(-p) - np.log(p)) if need_target else None
+        return grad_p, grad_target
+
+
+binary_cross_entropy = BinaryCrossEntropy.apply
+
+
 class LSTMSequence(Function):
     """A whole LSTM layer's time loop in one primitive, with backpropagation through time
     written out. Inputs: x_proj (T, B, 4H) = W_ih x_t + b_ih + b_hh for every step, the initial
@@ -300,11 +326,17 @@ class Attention(Function):
     def forward(ctx, q, k, v, mask=None, scale=1.0):
         q_scaled = q * scale  # smaller than the scores when L, S > head size
         weights_t = k @ np.swapaxes(q_scaled, -1, -2)  # (..., S, L): the scores, transposed
+        peak = None
         if mask is not None:
             weights_t += np.swapaxes(mask, -1, -2)
-        weights_t -= weights_t.max(axis=-2, keepdims=True)
+            peak = weights_t.max(axis=-2, keepdims=True)
+            peak[peak == -np.inf] = 0  # a query masked from every key gets 0, as in PyTorch
+        weights_t -= weights_t.max(axis=-2, keepdims=True) if peak is None else peak
         np.exp(weights_t, out=weights_t)
-        weights_t /= weights_t.sum(axis=-2, keepdims=True)
+        total = weights_t.sum(axis=-2, keepdims=True)
+        if mask is not None:
+            total[total == 0] = 1
+        weights_t /= total
         ctx.save(q_scaled, k, v, weights_t)
         ctx.scale = scale
         return np.swapaxes(weights_t, -1, -2) @ v  # (..., L, Ev)
