@@ -57,6 +57,17 @@ def _subtract(a, b):
     return ew.add(a, ew.neg(b))  # derived, as in micrograd: no primitive of its own
 
 
+def _floor_divide(a, b):
+    return Tensor._make(np.floor_divide(a.data, b.data))  # no gradient, as in PyTorch
+
+
+def _remainder(a, b):
+    """a mod b with b's sign, as % in Python; with a gradient a - floor(a / b) b, as PyTorch."""
+    if not (a.requires_grad or b.requires_grad):
+        return Tensor._make(np.remainder(a.data, b.data))
+    return a - ew.flat(a / b, np.floor) * b
+
+
 def _true_divide(a, b):
     if not _is_float(a.dtype):  # integers divide as float32, as in PyTorch
         a, b = a.float(), b.float()
@@ -75,7 +86,7 @@ def _binary(op, reflected=False):
 
 
 def _no_grad(op):
-    """A method applying op to the arrays: comparisons, logic and rounding carry no gradient."""
+    """A method applying op to the arrays: comparisons and logic carry no gradient."""
 
     def no_grad_op(self, *others):
         return Tensor._make(op(self.data, *map(_to_array, others)))
@@ -90,6 +101,17 @@ def _float_math(op):
         return op(self if _is_float(self.dtype) else self.float())
 
     return float_op
+
+
+def _flat(op):
+    """A method for a piecewise-constant op: a zero gradient (PyTorch's); integers stay."""
+
+    def flat_op(self, *args):
+        if not _is_float(self.dtype):
+            return Tensor._make(op(self.data, *args).astype(self.dtype))
+        return ew.flat(self, lambda a: op(a, *args))
+
+    return flat_op
 
 
 def _in_place(name, update):
@@ -263,8 +285,13 @@ class Tensor(AxisMethods):
     __rtruediv__ = _binary(_true_divide, reflected=True)
     __pow__ = pow = _binary(ew.pow)
     __rpow__ = _binary(ew.pow, reflected=True)
-    maximum = _binary(lambda a, b: ew.where(a >= b, a, b))
-    minimum = _binary(lambda a, b: ew.where(a <= b, a, b))
+    # tied elements share the gradient, as in PyTorch: a + (b - a) / 2 is a exactly there
+    maximum = _binary(lambda a, b: ew.where(a > b, a, ew.where(a < b, b, a + (b - a) * 0.5)))
+    minimum = _binary(lambda a, b: ew.where(a < b, a, ew.where(a > b, b, a + (b - a) * 0.5)))
+    __floordiv__ = _binary(_floor_divide)
+    __rfloordiv__ = _binary(_floor_divide, reflected=True)
+    __mod__ = _binary(_remainder)
+    __rmod__ = _binary(_remainder, reflected=True)
 
     def __neg__(self):
         return ew.neg(self)
@@ -272,16 +299,7 @@ class Tensor(AxisMethods):
     def __pos__(self):
         return self
 
-    def sqrt(self):
-        return self**0.5
-
-    def rsqrt(self):
-        return self**-0.5
-
-    def __rmatmul__(self, other):
-        return Tensor(other).matmul(self)
-
-    # ---- results that carry no gradient: comparisons, logic, rounding ----
+    # ---- results that carry no gradient: comparisons, logic ----
     __lt__ = _no_grad(np.less)
     __le__ = _no_grad(np.less_equal)
     __gt__ = _no_grad(np.greater)
@@ -293,15 +311,15 @@ class Tensor(AxisMethods):
     __or__ = _no_grad(np.bitwise_or)
     __xor__ = _no_grad(np.bitwise_xor)
     __invert__ = _no_grad(np.invert)
-    __floordiv__ = _no_grad(np.floor_divide)
-    __mod__ = _no_grad(np.remainder)
     logical_not = _no_grad(np.logical_not)
-    sign = _no_grad(np.sign)
-    floor = _no_grad(np.floor)
-    round = _no_grad(np.round)
     isnan = _no_grad(np.isnan)
     all = _no_grad(np.all)
     any = _no_grad(np.any)
+
+    # ---- piecewise constant: in the graph, with a zero gradient ----
+    sign = _flat(np.sign)
+    floor = _flat(np.floor)
+    round = _flat(np.round)
 
     # ---- elementwise math ----
     exp = _float_math(ew.exp)
@@ -311,9 +329,9 @@ class Tensor(AxisMethods):
     sigmoid = _float_math(ew.sigmoid)
     erf = _float_math(ew.erf)
     sin = _float_math(ew.sin)
-
-    def cos(self):
-        return (self + np.pi / 2).sin()
+    cos = _float_math(ew.cos)
+    sqrt = _float_math(lambda a: a**0.5)
+    rsqrt = _float_math(lambda a: a**-0.5)
 
     def abs(self):
         return ew.abs(self)
@@ -326,7 +344,8 @@ class Tensor(AxisMethods):
     def clamp(self, min=None, max=None):
         if min is None and max is None:
             raise ValueError("clamp: at least one of min and max must be given")
-        return ew.clamp(self, min=min, max=max)
+        to_float = not _is_float(self.dtype) and float in (type(min), type(max))  # as PyTorch
+        return ew.clamp(self.float() if to_float else self, min=min, max=max)
 
     clip = clamp
 

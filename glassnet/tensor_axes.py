@@ -21,12 +21,15 @@ def _normalize_dim(dim, ndim):
 
 
 def _dims(dim, ndim):
-    """None, one dim or a tuple of dims, normalized."""
-    if dim is None:
+    """None (every dim: also for an empty tuple, or any valid dim of a 0-d tensor, as in
+    PyTorch's reductions), one dim or a tuple of dims, normalized."""
+    if dim is None or dim == ():
         return None
     if isinstance(dim, (tuple, list)):
-        return tuple(_normalize_dim(d, ndim) for d in dim)
-    return _normalize_dim(dim, ndim)
+        dims = tuple(_normalize_dim(d, ndim) for d in dim)
+    else:
+        dims = _normalize_dim(dim, ndim)
+    return None if ndim == 0 else dims
 
 
 def _size_args(size):
@@ -240,12 +243,20 @@ class AxisMethods:
 
     def logsumexp(self, dim, keepdim=False):
         """log sum exp(x), shifted by the max so that exp cannot overflow."""
-        peak = np.max(self.data, axis=_dims(dim, self.ndim), keepdims=True)
+        peak = np.max(self.data, axis=_dims(dim, self.ndim), keepdims=True, initial=-np.inf)
         peak = self._make(np.where(np.isfinite(peak), peak, 0))
         out = (self - peak).exp().sum(dim=dim, keepdim=True).log() + peak
         return out if keepdim else out.squeeze(dim)
 
-    def norm(self, p=2, dim=None, keepdim=False):
+    def norm(self, p="fro", dim=None, keepdim=False):
+        """The vector p-norm (sum |x|^p)^(1/p) over dim (all by default); as in PyTorch, "fro"
+        is the 2-norm, inf and -inf the max and min of |x|, 0 the count of non-zeros."""
+        p = 2 if p == "fro" else p
+        if p in (np.inf, -np.inf):
+            sign = 1 if p > 0 else -1  # min |x| = -max(-|x|)
+            return (self.abs() * sign).amax(dim=dim, keepdim=keepdim) * sign
+        if p == 0:  # sign is piecewise constant: in the graph with a zero gradient
+            return self.sign().abs().sum(dim=dim, keepdim=keepdim)
         total = (self.abs() ** p).sum(dim=dim, keepdim=keepdim)
         zero = total <= 0
         # the p-th root has no finite slope at 0; PyTorch's gradient there is 0, and so is ours
@@ -278,3 +289,6 @@ class AxisMethods:
         return mm.matmul(a, b)
 
     __matmul__ = matmul
+
+    def __rmatmul__(self, other):
+        return type(self)(other).matmul(self)

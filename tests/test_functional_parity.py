@@ -539,6 +539,51 @@ def test_binary_cross_entropy_at_saturated_probabilities(dtype):
     assert np.isfinite(z.grad.numpy()).all()
 
 
+LOSS_EDGES = {
+    # every target ignored: the mean is NaN and the gradient 0 (fused and composed paths)
+    "cross_entropy-all-ignored": (lambda f, x, t: f.cross_entropy(x, t, ignore_index=1),
+                                  True, False),
+    "cross_entropy-all-ignored-weight-smoothing": (
+        lambda f, x, t: f.cross_entropy(x, t, weight=x.detach()[0] * 0 + 2, ignore_index=1,
+                                        label_smoothing=0.1), True, False),
+    "nll_loss-all-ignored": (lambda f, x, t: f.nll_loss(x, t, ignore_index=1), True, False),
+    # the target's gradient: probabilities and KL divergence differentiate through it
+    "cross_entropy-probability-target": (lambda f, x, t: f.cross_entropy(x, t), False, True),
+    "kl_div-target": (lambda f, x, t: f.kl_div(x, t, reduction="sum"), False, True),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("name", LOSS_EDGES)
+def test_loss_edges_match_pytorch(name, dtype):
+    fn, class_target, target_grad = LOSS_EDGES[name]
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 3)).astype(dtype)
+    t = np.array([1, 1]) if class_target else rng.uniform(0.1, 1, (2, 3)).astype(dtype)
+    results = []
+    for lib, make in ((F, gn.tensor), (TF, torch.tensor)):
+        xs, ts = make(x, requires_grad=True), make(t, requires_grad=target_grad)
+        loss = fn(lib, xs, ts)
+        loss.backward()
+        results.append([np.asarray(loss.detach()), np.asarray(xs.grad)]
+                       + ([np.asarray(ts.grad)] if target_grad else []))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, **TOLERANCES[dtype])
+
+
+def test_mse_and_l1_broadcast_a_target_with_a_warning_as_pytorch():
+    x, t = np.arange(12.0).reshape(3, 4), np.ones((1, 4))
+    for name in ("mse_loss", "l1_loss"):
+        with pytest.warns(UserWarning, match=rf"{name}: target shape \(1, 4\) differs"):
+            ours = getattr(F, name)(gn.tensor(x), gn.tensor(t))
+        theirs = getattr(TF, name)(torch.tensor(x), torch.tensor(t))
+        np.testing.assert_allclose(ours.item(), theirs.item())
+    with pytest.raises(ValueError, match="mse_loss: target shape"):
+        F.mse_loss(gn.ones(3, 4), gn.ones(2, 4))
+    with pytest.raises(ValueError, match="binary_cross_entropy: target shape"):
+        F.binary_cross_entropy(gn.ones(3, 4) * 0.5, gn.ones(1, 4))
+
+
 def test_softplus_is_linear_above_the_threshold_and_finite_everywhere():
     x = gn.tensor([-1000.0, -30.0, 0.0, 19.0, 21.0, 1000.0], requires_grad=True)
     out = F.softplus(x)

@@ -859,3 +859,71 @@ def test_norm_at_zero_has_a_zero_gradient_as_in_torch(p):
     x.norm(p, dim=1).sum().backward()
     tx.norm(p, dim=1).sum().backward()
     _close(x.grad, tx.grad)
+
+
+# ---- edges where PyTorch's semantics are easy to miss (found by a parity sweep) ----
+def _values_and_grads(lib, fn, arrays):
+    make = gn.tensor if lib is gn else torch.tensor
+    leaves = [make(a, requires_grad=a.dtype.kind == "f") for a in arrays]
+    out = fn(*leaves)
+    if out.requires_grad:
+        cotangent = np.random.default_rng(0).standard_normal(tuple(out.shape))
+        (out * make(cotangent.astype(np.asarray(out.detach()).dtype))).sum().backward()
+    grads = [None if t.grad is None else np.asarray(t.grad) for t in leaves]
+    return np.asarray(out.detach()), out.dtype, out.requires_grad, grads
+
+
+F32 = np.array([3.5, -1.25, 0.0, 7.0, -2.0], dtype=np.float32)
+TIES = np.array([1.0, 2.0, 3.0, -1.0]), np.array([1.0, 1.0, 3.0, 0.0])
+EDGE_OPS = {
+    "norm-inf": (lambda a: a.norm(float("inf")), [np.array([1.0, -3.0, 2.0, -3.0])]),
+    "norm-minus-inf-dim": (lambda a: a.norm(float("-inf"), dim=1),
+                           [np.array([[1.0, -0.5], [2.0, 4.0]])]),
+    "norm-0": (lambda a: a.norm(0), [np.array([1.0, 0.0, -2.0])]),
+    "norm-fro": (lambda a: a.norm("fro"), [np.array([[1.0, -3.0], [2.0, 0.5]])]),
+    "maximum-ties": (lambda a, b: a.maximum(b), list(TIES)),
+    "minimum-ties": (lambda a, b: a.minimum(b), list(TIES)),
+    "remainder-grad": (lambda a, b: a % b,
+                       [np.array([3.5, -3.5, 7.25]), np.array([2.0, 2.0, -1.5])]),
+    "rmod-int": (lambda a: 7 % a, [np.array([2, 3, -4])]),
+    # floor division has no gradient (PyTorch's backward raises): compared without one
+    "floordiv-f32": (lambda a: a.detach() // 2, [F32]),
+    "rfloordiv-f32": (lambda a: 7 // a.detach(), [np.array([2.0, -3.0], dtype=np.float32)]),
+    "mod-int32": (lambda a: a % 2, [np.array([3, -5], dtype=np.int32)]),
+    "floordiv-int-by-float": (lambda a: a // 2.5, [np.array([3, 7])]),
+    "clamp-int-float-bound": (lambda a: a.clamp(min=0.5), [np.array([0, 2])]),
+    "floor-in-graph": (lambda a: a.floor() + a, [F32]),
+    "round-sign-zero-grad": (lambda a: a.round() * a.sign(), [F32]),
+    "floor-int-keeps-dtype": (lambda a: a.floor(), [np.array([3, -2])]),
+    "pow-zero-exponent-at-zero": (lambda a: a**0, [np.array([0.0, 2.0])]),
+    "pow-base-zero-tensor-exponent": (lambda a, b: a**b,
+                                      [np.array([0.0, 0.0, 2.0]), np.array([2.0, 0.0, 0.5])]),
+    "sum-empty-dims": (lambda a: a.sum(dim=()), [np.ones((2, 3))]),
+    "mean-0d-dim0": (lambda a: a.mean(0), [np.array(3.0)]),
+    "softmax-empty": (lambda a: a.softmax(0), [np.zeros((0, 3))]),
+    "log-softmax-empty": (lambda a: a.log_softmax(0), [np.zeros((0, 3))]),
+    "logsumexp-empty": (lambda a: a.logsumexp(0), [np.zeros((0, 3))]),
+    "cos-large-float32": (lambda a: a.cos(), [np.array([10000.3, -2e4, 1.0], dtype=np.float32)]),
+    "sqrt-int": (lambda a: a.sqrt(), [np.array([4, 9])]),
+}
+
+
+@pytest.mark.parametrize("name", EDGE_OPS)
+def test_edge_semantics_match_pytorch(name):
+    fn, arrays = EDGE_OPS[name]
+    ours, theirs = (_values_and_grads(lib, fn, arrays) for lib in (gn, torch))
+    assert ours[0].shape == theirs[0].shape
+    assert str(ours[1]).replace("torch.", "") == str(theirs[1]).replace("torch.", "")
+    assert ours[2] == theirs[2], "requires_grad differs"
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-6, atol=1e-7)
+    for a, b in zip(ours[3], theirs[3]):
+        if a is None or b is None:  # no gradient at all, or one of zeros (torch's norm(0))
+            assert not np.any(a if b is None else b)
+        else:
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_cat_promotes_as_pytorch():
+    assert gn.cat([gn.tensor([1]), gn.tensor([1.0])]).dtype == np.float32
+    assert gn.cat([gn.tensor([True]), gn.tensor([2])]).dtype == np.int64
+    assert gn.stack([gn.tensor([1.0]), gn.tensor([1.0], dtype=gn.float64)]).dtype == np.float64

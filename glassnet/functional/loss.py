@@ -1,11 +1,15 @@
 """Loss functions, with torch.nn.functional's names, arguments and reductions."""
 
+import warnings
+
 import numpy as np
 
+from glassnet.creation import where
 from glassnet.ops import elementwise as ew
 from glassnet.ops import fused
 from glassnet.ops import movement as mv
 from glassnet.tensor import Tensor, _to_array
+from glassnet.tensor_axes import _broadcast
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -18,7 +22,11 @@ def _check_reduction(reduction, op, allowed=REDUCTIONS):
 def _reduce(loss, reduction, weight_sum=None):
     """The mean divides by weight_sum where elements carry class weights, else by the count."""
     if reduction == "mean":
-        return loss.mean() if weight_sum is None else loss.sum() / float(weight_sum)
+        if weight_sum is None:
+            return loss.mean()
+        if weight_sum == 0:  # every target ignored: NaN with a zero gradient, as in PyTorch
+            return loss.sum() * 0.0 + float("nan")
+        return loss.sum() / float(weight_sum)
     return loss.sum() if reduction == "sum" else loss
 
 
@@ -84,8 +92,9 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         if target_array.shape != input.shape:
             raise ValueError(f"cross_entropy: class-probability target must have the input's "
                              f"shape {input.shape}, got {target_array.shape}")
-        probs = target_array * (1 - label_smoothing) + label_smoothing / num_classes
-        terms = logp * Tensor._make(probs.astype(input.dtype))
+        target = target if isinstance(target, Tensor) else Tensor._make(target_array)
+        probs = target.type(input.dtype) * (1 - label_smoothing) + label_smoothing / num_classes
+        terms = logp * probs  # the target's gradient flows too, as in PyTorch
         if weight is not None:
             terms = terms * weight.reshape(weight_shape)
         return _reduce(-terms.sum(dim=class_dim), reduction)
@@ -104,22 +113,27 @@ def _as_target(target, input):
     return target if isinstance(target, Tensor) else Tensor._make(_to_array(target, input.dtype))
 
 
-def _elementwise_target(input, target, reduction, op):
-    """The checks the elementwise losses share: reduction, and target of the input's shape."""
+def _elementwise_target(input, target, reduction, op, broadcast=False):
+    """The checks the elementwise losses share: reduction, and target of the input's shape (or,
+    where PyTorch allows it with a warning, one that broadcasts with it)."""
     _check_reduction(reduction, op)
     target = _as_target(target, input)
     if target.shape != input.shape:
-        raise ValueError(f"{op}: target shape {target.shape} must match input shape {input.shape}")
+        if not (broadcast and _broadcast(input.shape, target.shape)):
+            raise ValueError(f"{op}: target shape {target.shape} must match input shape "
+                             f"{input.shape}")
+        warnings.warn(f"{op}: target shape {target.shape} differs from input shape "
+                      f"{input.shape}; they broadcast, which is often a mistake", stacklevel=3)
     return target
 
 
 def mse_loss(input, target, reduction="mean"):
-    diff = input - _elementwise_target(input, target, reduction, "mse_loss")
+    diff = input - _elementwise_target(input, target, reduction, "mse_loss", broadcast=True)
     return _reduce(diff * diff, reduction)
 
 
 def l1_loss(input, target, reduction="mean"):
-    target = _elementwise_target(input, target, reduction, "l1_loss")
+    target = _elementwise_target(input, target, reduction, "l1_loss", broadcast=True)
     return _reduce((input - target).abs(), reduction)
 
 
@@ -152,8 +166,8 @@ def kl_div(input, target, reduction="mean", log_target=False):
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        safe_log = Tensor._make(np.log(np.where(target.data > 0, target.data, 1)))
-        loss = target * (safe_log - input)
+        safe_log = where(target > 0, target, 1.0).log()  # t log t = 0 at t = 0
+        loss = target * (safe_log - input)  # d/dt = log t + 1 - input, as in PyTorch
     if reduction == "batchmean":
         return loss.sum() / (input.shape[0] if input.ndim else 1)
     return _reduce(loss, reduction)

@@ -79,11 +79,13 @@ class Pow(Function):
         need_a, need_b = ctx.needs_grad
         grad_a = grad_b = None
         if need_a:
-            grad_a = unbroadcast(grad * b * a ** (b - 1), a.shape)
-        if need_b:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                log_a = np.where(a > 0, np.log(np.where(a > 0, a, 1)), 0)
-            grad_b = unbroadcast(grad * out * log_a, b.shape)
+            slope = b * a ** (b - 1)
+            if np.any(b == 0):  # a^0 is constant: slope 0, even at a = 0 (as PyTorch)
+                slope = np.where(b == 0, 0, slope)
+            grad_a = unbroadcast(grad * slope, a.shape)
+        if need_b:  # log a is nan for a < 0 (as PyTorch); 0^b is constant for b >= 0
+            grad_b = np.where((a == 0) & (b >= 0), 0, grad * out * np.log(a))
+            grad_b = unbroadcast(grad_b, b.shape)
         return grad_a, grad_b
 
 
@@ -119,21 +121,22 @@ Sigmoid = _unary("Sigmoid", lambda a: 0.5 * (np.tanh(0.5 * a) + 1),
                  lambda grad, out: grad * out * (1 - out), of_output=True)
 Relu = _unary("Relu", lambda a: np.maximum(a, 0), lambda grad, out: grad * (out > 0),
               of_output=True)
-Sin = _unary("Sin", np.sin, lambda grad, a: grad * np.cos(a))  # cos(a) is sin(a + pi/2)
+Sin = _unary("Sin", np.sin, lambda grad, a: grad * np.cos(a))
+Cos = _unary("Cos", np.cos, lambda grad, a: -grad * np.sin(a))
 # the error function, which GELU is built on: d/da erf(a) = 2/sqrt(pi) exp(-a^2)
 Erf = _unary("Erf", erf_array, lambda grad, a: grad * (2 / math.sqrt(math.pi)) * np.exp(-a * a))
 
 
-class Step(Function):
-    """Heaviside step: 1 where a > 0, else 0 (``value_at_zero`` at 0). Its derivative is zero
-    everywhere it exists, so no gradient ever flows through it: that is the lesson."""
+class Flat(Function):
+    """A piecewise-constant function of a: the Heaviside step, floor, round, sign. Its
+    derivative is zero wherever it exists, so no gradient ever flows through it (for the step,
+    the M-P neuron's threshold, that is the lesson); the output stays in the graph, as in
+    PyTorch."""
 
     @staticmethod
-    def forward(ctx, a, value_at_zero=0.0):
+    def forward(ctx, a, function):
         ctx.shape = a.shape
-        out = (a > 0).astype(a.dtype)
-        out[a == 0] = value_at_zero
-        return out
+        return function(a)
 
     @staticmethod
     def backward(ctx, grad):
@@ -178,10 +181,16 @@ def cast(a, dtype):
     return Cast.apply(a, dtype=dtype)
 
 
+def flat(a, function):
+    return Flat.apply(a, function=function)
+
+
 def step(a, value_at_zero=0.0):
-    return Step.apply(a, value_at_zero=value_at_zero)
+    """1 where a > 0, 0 where a < 0, value_at_zero at 0."""
+    return flat(a, lambda x: np.heaviside(x, value_at_zero).astype(x.dtype, copy=False))
 
 
 add, mul, div, neg, pow, where = Add.apply, Mul.apply, Div.apply, Neg.apply, Pow.apply, Where.apply
 exp, log, log1p, abs, tanh = Exp.apply, Log.apply, Log1p.apply, Abs.apply, Tanh.apply
-sigmoid, relu, sin, erf, clamp = Sigmoid.apply, Relu.apply, Sin.apply, Erf.apply, Clamp.apply
+sigmoid, relu, sin, cos, erf = Sigmoid.apply, Relu.apply, Sin.apply, Cos.apply, Erf.apply
+clamp = Clamp.apply

@@ -55,8 +55,9 @@ class CrossEntropy(Function):
         picked = shifted[rows, safe_target] - np.log(total[:, 0])  # (N,) log p[target]
         count = valid.sum() if reduction == "mean" else 1
         ctx.save(exp / total, safe_target, valid)
-        ctx.scale = 1.0 / count if count else np.nan
-        return np.asarray(-(picked * valid).sum() * ctx.scale, dtype=logits.dtype)
+        ctx.scale = 1.0 / count if count else 0.0  # every target ignored: NaN, gradient 0
+        return np.asarray(-(picked * valid).sum() * (ctx.scale if count else np.nan),
+                          dtype=logits.dtype)
 
     @staticmethod
     def backward(ctx, grad):

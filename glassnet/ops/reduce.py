@@ -66,7 +66,7 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, a, axis):
-        shifted = np.exp(a - a.max(axis=axis, keepdims=True))
+        shifted = np.exp(a - a.max(axis=axis, keepdims=True, initial=-np.inf))  # initial: size 0
         out = shifted / shifted.sum(axis=axis, keepdims=True)
         ctx.save(out)
         ctx.axis = axis
@@ -83,7 +83,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, a, axis):
-        shifted = a - a.max(axis=axis, keepdims=True)
+        shifted = a - a.max(axis=axis, keepdims=True, initial=-np.inf)
         out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         ctx.save(out)
         ctx.axis = axis
