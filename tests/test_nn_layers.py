@@ -2,6 +2,7 @@
 input gradient, parameter gradients and state afterwards; same state-dict keys, repr and
 default initialisation; BatchNorm's running statistics, Dropout, and the errors on bad input."""
 
+import inspect
 import math
 
 import numpy as np
@@ -403,3 +404,35 @@ def test_non_persistent_buffers_stay_out_of_the_state_dict_as_in_torch():
     assert [name for name, _ in ours.named_buffers()] == ["mask", "scale"]
     theirs.load_state_dict({k: torch.from_numpy(v.numpy().copy())
                             for k, v in ours.state_dict().items()})
+
+
+def test_constructor_signatures_are_pytorchs():
+    """Every layer glassnet shares with torch.nn takes the same constructor arguments, in the
+    same order (device and dtype included), so that PyTorch code builds unchanged."""
+    differ = {}
+    for name in dir(gn.nn):
+        ours, theirs = getattr(gn.nn, name), getattr(torch.nn, name, None)
+        if not inspect.isclass(ours) or theirs is None or name in {"Module", "Parameter"}:
+            continue
+        theirs_params = list(inspect.signature(theirs.__init__).parameters)[1:]
+        if theirs_params in (["args", "kwargs"], ["args"]):  # torch forwards *args: skip
+            continue
+        ours_params = list(inspect.signature(ours.__init__).parameters)[1:]
+        if ours_params != theirs_params:
+            differ[name] = (ours_params, theirs_params)
+    assert differ == {}
+
+
+@pytest.mark.parametrize("make", [
+    lambda nn, **k: nn.LSTM(3, 4, num_layers=2, bidirectional=True, **k),
+    lambda nn, **k: nn.GRUCell(3, 4, **k),
+    lambda nn, **k: nn.MultiheadAttention(4, 2, kdim=3, **k),
+    lambda nn, **k: nn.TransformerDecoderLayer(4, 2, 8, **k),
+])
+def test_layers_take_dtype_and_device_at_construction(make):
+    layer = make(gn.nn, dtype=gn.float64, device="cpu")
+    assert {p.dtype for p in layer.parameters()} == {np.dtype("float64")}
+    reference = make(torch.nn, dtype=torch.float64)
+    assert list(layer.state_dict()) == list(reference.state_dict())
+    with pytest.raises(NotImplementedError, match="proj_size"):
+        gn.nn.LSTM(3, 4, proj_size=2)

@@ -35,7 +35,8 @@ class MultiheadAttention(Module):
     the attention weights (N, L, S), or (N, num_heads, L, S) with average_attn_weights=False."""
 
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
-                 add_zero_attn=False, kdim=None, vdim=None, batch_first=False):
+                 add_zero_attn=False, kdim=None, vdim=None, batch_first=False, device=None,
+                 dtype=None):
         super().__init__()
         if add_bias_kv or add_zero_attn:
             raise NotImplementedError("MultiheadAttention: add_bias_kv and add_zero_attn are "
@@ -51,16 +52,17 @@ class MultiheadAttention(Module):
         self.dropout = dropout
         self.batch_first = batch_first
         self.head_dim = embed_dim // num_heads
-        if self._qkv_same_embed_dim:
-            self.in_proj_weight = Parameter(zeros(3 * embed_dim, embed_dim))  # [W_q; W_k; W_v]
+        new = {"device": device, "dtype": dtype}
+        if self._qkv_same_embed_dim:  # [W_q; W_k; W_v]
+            self.in_proj_weight = Parameter(zeros(3 * embed_dim, embed_dim, **new))
             self.q_proj_weight = self.k_proj_weight = self.v_proj_weight = None
         else:
-            self.q_proj_weight = Parameter(zeros(embed_dim, embed_dim))
-            self.k_proj_weight = Parameter(zeros(embed_dim, self.kdim))
-            self.v_proj_weight = Parameter(zeros(embed_dim, self.vdim))
+            self.q_proj_weight = Parameter(zeros(embed_dim, embed_dim, **new))
+            self.k_proj_weight = Parameter(zeros(embed_dim, self.kdim, **new))
+            self.v_proj_weight = Parameter(zeros(embed_dim, self.vdim, **new))
             self.in_proj_weight = None
-        self.in_proj_bias = Parameter(zeros(3 * embed_dim)) if bias else None
-        self.out_proj = Linear(embed_dim, embed_dim, bias=bias)
+        self.in_proj_bias = Parameter(zeros(3 * embed_dim, **new)) if bias else None
+        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, **new)
         self.bias_k = self.bias_v = None
         self.add_zero_attn = False
         self._reset_parameters()

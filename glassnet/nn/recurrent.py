@@ -111,18 +111,18 @@ class _CellBase(Module):
     """One time step. Parameters weight_ih (G*H, in), weight_hh (G*H, H), bias_ih, bias_hh (G*H)
     with G gates stacked in PyTorch's order, all drawn from U(-1/sqrt(H), 1/sqrt(H))."""
 
-    def __init__(self, input_size, hidden_size, bias, mode):
+    def __init__(self, input_size, hidden_size, bias, mode, device=None, dtype=None):
         super().__init__()
         _check_sizes(input_size, hidden_size)
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.bias = bias
         self.mode = mode
-        rows = _GATES[mode] * hidden_size
-        self.weight_ih = Parameter(zeros(rows, input_size))
-        self.weight_hh = Parameter(zeros(rows, hidden_size))
-        self.bias_ih = Parameter(zeros(rows)) if bias else None
-        self.bias_hh = Parameter(zeros(rows)) if bias else None
+        rows, new = _GATES[mode] * hidden_size, {"device": device, "dtype": dtype}
+        self.weight_ih = Parameter(zeros(rows, input_size, **new))
+        self.weight_hh = Parameter(zeros(rows, hidden_size, **new))
+        self.bias_ih = Parameter(zeros(rows, **new)) if bias else None
+        self.bias_hh = Parameter(zeros(rows, **new)) if bias else None
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -155,21 +155,22 @@ class _CellBase(Module):
 
 
 class RNNCell(_CellBase):
-    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh"):
-        super().__init__(input_size, hidden_size, bias, _rnn_mode(nonlinearity))
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
+                 dtype=None):
+        super().__init__(input_size, hidden_size, bias, _rnn_mode(nonlinearity), device, dtype)
         self.nonlinearity = nonlinearity
 
 
 class LSTMCell(_CellBase):
     """forward(input, (h, c)) -> (h', c')."""
 
-    def __init__(self, input_size, hidden_size, bias=True):
-        super().__init__(input_size, hidden_size, bias, "LSTM")
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, "LSTM", device, dtype)
 
 
 class GRUCell(_CellBase):
-    def __init__(self, input_size, hidden_size, bias=True):
-        super().__init__(input_size, hidden_size, bias, "GRU")
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, "GRU", device, dtype)
 
 
 class _RNNBase(Module):
@@ -180,7 +181,7 @@ class _RNNBase(Module):
     (num_layers*D, B, H), the final h of each layer and direction (layer-major)."""
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
-                 batch_first=False, dropout=0.0, bidirectional=False):
+                 batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None):
         super().__init__()
         _check_sizes(input_size, hidden_size)
         if not (isinstance(num_layers, int) and num_layers > 0):
@@ -199,16 +200,16 @@ class _RNNBase(Module):
         self.dropout = float(dropout)
         self.bidirectional = bidirectional
         directions = 2 if bidirectional else 1
-        rows = _GATES[mode] * hidden_size
+        rows, new = _GATES[mode] * hidden_size, {"device": device, "dtype": dtype}
         # set in PyTorch's order, which the attribute walk keeps: the state-dict keys match
         for layer in range(num_layers):
             layer_input = input_size if layer == 0 else hidden_size * directions
             for suffix in ("", "_reverse")[:directions]:
-                setattr(self, f"weight_ih_l{layer}{suffix}", Parameter(zeros(rows, layer_input)))
-                setattr(self, f"weight_hh_l{layer}{suffix}", Parameter(zeros(rows, hidden_size)))
+                shapes = {"weight_ih": (rows, layer_input), "weight_hh": (rows, hidden_size)}
                 if bias:
-                    setattr(self, f"bias_ih_l{layer}{suffix}", Parameter(zeros(rows)))
-                    setattr(self, f"bias_hh_l{layer}{suffix}", Parameter(zeros(rows)))
+                    shapes.update(bias_ih=(rows,), bias_hh=(rows,))
+                for name, shape in shapes.items():
+                    setattr(self, f"{name}_l{layer}{suffix}", Parameter(zeros(*shape, **new)))
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -300,9 +301,9 @@ class _RNNBase(Module):
 
 class RNN(_RNNBase):
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
-                 batch_first=False, dropout=0.0, bidirectional=False):
+                 batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None):
         super().__init__(_rnn_mode(nonlinearity), input_size, hidden_size, num_layers, bias,
-                         batch_first, dropout, bidirectional)
+                         batch_first, dropout, bidirectional, device, dtype)
         self.nonlinearity = nonlinearity
 
 
@@ -310,13 +311,16 @@ class LSTM(_RNNBase):
     """forward(input, (h_0, c_0)) -> (output, (h_n, c_n))."""
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False):
+                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+        if proj_size:
+            raise NotImplementedError(f"LSTM: proj_size={proj_size} (projected hidden states) "
+                                      "is not implemented; use proj_size=0")
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
-                         dropout, bidirectional)
+                         dropout, bidirectional, device, dtype)
 
 
 class GRU(_RNNBase):
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False):
+                 dropout=0.0, bidirectional=False, device=None, dtype=None):
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
-                         dropout, bidirectional)
+                         dropout, bidirectional, device, dtype)
