@@ -327,12 +327,12 @@ class Attention(Function):
     def forward(ctx, q, k, v, mask=None, scale=1.0):
         q_scaled = q * scale  # smaller than the scores when L, S > head size
         weights_t = k @ np.swapaxes(q_scaled, -1, -2)  # (..., S, L): the scores, transposed
-        peak = None
         if mask is not None:
             weights_t += np.swapaxes(mask, -1, -2)
-            peak = weights_t.max(axis=-2, keepdims=True)
+        peak = weights_t.max(axis=-2, keepdims=True)
+        if mask is not None:
             peak[peak == -np.inf] = 0  # a query masked from every key gets 0, as in PyTorch
-        weights_t -= weights_t.max(axis=-2, keepdims=True) if peak is None else peak
+        weights_t -= peak
         np.exp(weights_t, out=weights_t)
         total = weights_t.sum(axis=-2, keepdims=True)
         if mask is not None:

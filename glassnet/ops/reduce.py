@@ -40,12 +40,12 @@ class Max(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        shape, axis, keepdims, where = ctx.args
+        shape, axis, keepdims, chosen = ctx.args  # every maximal element, or the first's index
         grad = _keep(grad, shape, axis, keepdims)
-        if where.dtype == bool:  # spread: the maximal elements share the gradient
-            return where * (grad / where.sum(axis=axis, keepdims=True))
+        if chosen.dtype == bool:  # spread: the maximal elements share the gradient
+            return chosen * (grad / chosen.sum(axis=axis, keepdims=True))
         out = np.zeros(shape, dtype=grad.dtype)
-        np.put_along_axis(out, where, grad, axis=axis)
+        np.put_along_axis(out, chosen, grad, axis=axis)
         return out
 
 
