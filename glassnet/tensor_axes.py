@@ -190,8 +190,7 @@ class AxisMethods:
         return int(np.prod([self.shape[d] for d in (dims if isinstance(dims, tuple) else (dims,))]))
 
     def mean(self, dim=None, keepdim=False):
-        if not np.issubdtype(self.dtype, np.floating):
-            raise RuntimeError(f"mean(): needs a floating point tensor, got dtype {self.dtype}")
+        self._needs_float("mean")
         count = self._count(_dims(dim, self.ndim))
         return self.sum(dim, keepdim) * (1.0 / count if count else float("nan"))
 
@@ -263,10 +262,16 @@ class AxisMethods:
         return (total.masked_fill(zero, 1.0) ** (1.0 / p)).masked_fill(zero, 0.0)
 
     def softmax(self, dim):
+        self._needs_float("softmax")
         return rd.softmax(self, _normalize_dim(dim, self.ndim))
 
     def log_softmax(self, dim):
+        self._needs_float("log_softmax")
         return rd.log_softmax(self, _normalize_dim(dim, self.ndim))
+
+    def _needs_float(self, op):
+        if not np.issubdtype(self.dtype, np.floating):
+            raise RuntimeError(f"{op}(): needs a floating point tensor, got dtype {self.dtype}")
 
     # ---- matrix product ----
     def matmul(self, other):
@@ -279,7 +284,9 @@ class AxisMethods:
             raise RuntimeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied; "
                                f"expected a second operand ({a.shape[-1]},) or (..., "
                                f"{a.shape[-1]}, m), batch dims broadcasting with {a.shape[:-2]}")
-        a, b = a._operand(b)
+        if a.dtype != b.dtype:  # as PyTorch: a product never promotes silently
+            raise RuntimeError(f"matmul: expected both operands to have the same dtype, got "
+                               f"{a.dtype} and {b.dtype}")
         if a.ndim == 1 and b.ndim == 1:
             return (a * b).sum()
         if a.ndim == 1:

@@ -28,6 +28,14 @@ def test_matmul_mismatched_shapes():
     _raises(RuntimeError, lambda: gn.ones(3) @ gn.tensor(2.0), "matmul")
 
 
+def test_matmul_and_softmax_refuse_what_pytorch_refuses():
+    """No silent promotion of a product to float64, no softmax of integers."""
+    _raises(RuntimeError, lambda: gn.ones(2, 2) @ gn.ones(2, 2, dtype=gn.float64), "matmul",
+            "float32", "float64")
+    for op in ("softmax", "log_softmax"):
+        _raises(RuntimeError, lambda op=op: getattr(gn.tensor([1, 2]), op)(0), op, "int64")
+
+
 def test_matmul_batch_dims_that_do_not_broadcast():
     _raises(
         (RuntimeError, ValueError),
