@@ -82,7 +82,15 @@ class Function:
     def apply(cls, *inputs, **options):
         """Run forward on the inputs' arrays; record the graph edge if a gradient is needed."""
         ctx = Context()
-        out = cls.forward(ctx, *[t.data for t in inputs], **options)
+        try:
+            out = cls.forward(ctx, *[t.data for t in inputs], **options)
+        except ValueError as error:  # NumPy's broadcasting error names neither op nor rule
+            shapes = [t.shape for t in inputs]
+            if "broadcast" in str(error) and _broadcasts(shapes) is None:
+                raise RuntimeError(f"{cls.__name__}: input shapes {', '.join(map(str, shapes))} "
+                                   f"do not broadcast (from the last dim, each pair of sizes "
+                                   f"must be equal or one of them 1)") from error
+            raise
         needs_grad = tuple([t.requires_grad for t in inputs])
         needs = True in needs_grad and is_grad_enabled()
         result = _tensor.Tensor._make(out, needs)
@@ -92,6 +100,13 @@ class Function:
             ctx.needs_grad = needs_grad
             result._ctx = ctx
         return result
+
+
+def _broadcasts(shapes):
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        return None
 
 
 def unbroadcast(grad, shape):

@@ -36,6 +36,14 @@ def from_numpy(array):
     return Tensor._make(array)
 
 
+def _shape(size, op):
+    """f(2, 3) and f((2, 3)) alike, as in PyTorch; every size non-negative."""
+    shape = _size_args(size)
+    if min(shape, default=0) < 0:
+        raise ValueError(f"{op}: sizes must be non-negative, got {shape}")
+    return shape
+
+
 def _new(array, dtype, requires_grad=False, device=None):
     """array as a new tensor of dtype (float32 when None)."""
     check_device(device)
@@ -44,11 +52,13 @@ def _new(array, dtype, requires_grad=False, device=None):
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
-    return _new(np.zeros(_size_args(size), dtype or DEFAULT_DTYPE), dtype, requires_grad, device)
+    array = np.zeros(_shape(size, "zeros"), dtype or DEFAULT_DTYPE)
+    return _new(array, dtype, requires_grad, device)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
-    return _new(np.ones(_size_args(size), dtype or DEFAULT_DTYPE), dtype, requires_grad, device)
+    array = np.ones(_shape(size, "ones"), dtype or DEFAULT_DTYPE)
+    return _new(array, dtype, requires_grad, device)
 
 
 empty = zeros  # NumPy's uninitialised memory would make runs irreproducible
@@ -57,43 +67,51 @@ empty = zeros  # NumPy's uninitialised memory would make runs irreproducible
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     if dtype is None and isinstance(fill_value, (bool, int)):
         dtype = bool_ if isinstance(fill_value, bool) else int64
-    return _new(np.full(_size_args((size,)), fill_value), dtype, requires_grad, device)
+    return _new(np.full(_shape((size,), "full"), fill_value), dtype, requires_grad, device)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
     if end is None:
         start, end = 0, start
+    if step == 0 or (end - start) * step < 0:
+        raise ValueError(f"arange: step {step} must be non-zero and lead from start {start} to "
+                         f"end {end}")
     values = np.arange(start, end, step)
     default = int64 if np.issubdtype(values.dtype, np.integer) else DEFAULT_DTYPE
     return _new(values, dtype or default, requires_grad, device)
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    _shape((steps,), "linspace")
     return _new(np.linspace(start, end, steps), dtype, requires_grad, device)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    _shape((n, n if m is None else m), "eye")
     return _new(np.eye(n, m, dtype=dtype or DEFAULT_DTYPE), dtype, requires_grad, device)
 
 
 def randn(*size, dtype=None, device=None, requires_grad=False, rng=None):
-    draws = random.generator(rng).standard_normal(_size_args(size))
+    draws = random.generator(rng).standard_normal(_shape(size, "randn"))
     return _new(draws, dtype, requires_grad, device)
 
 
 def rand(*size, dtype=None, device=None, requires_grad=False, rng=None):
-    return _new(random.generator(rng).random(_size_args(size)), dtype, requires_grad, device)
+    return _new(random.generator(rng).random(_shape(size, "rand")), dtype, requires_grad, device)
 
 
 def randint(low, high=None, size=(), dtype=None, device=None, rng=None):
     """Integers in [low, high); randint(high, size) as in PyTorch."""
     if high is None or isinstance(high, (tuple, list)):
         low, high, size = 0, low, size if high is None else high
-    draws = random.generator(rng).integers(low, high, _size_args((size,)))
+    if low >= high:
+        raise ValueError(f"randint: low {low} must be below high {high} (high is excluded)")
+    draws = random.generator(rng).integers(low, high, _shape((size,), "randint"))
     return _new(draws, dtype or int64, device=device)
 
 
 def randperm(n, dtype=None, device=None, rng=None):
+    _shape((n,), "randperm")
     return _new(random.generator(rng).permutation(n), dtype or int64, device=device)
 
 
@@ -132,6 +150,8 @@ def _common(tensors, op):
 
 def cat(tensors, dim=0):
     tensors = _common(list(tensors), "cat")
+    if min(t.ndim for t in tensors) == 0:
+        raise RuntimeError("cat: zero-dimensional tensors cannot be concatenated; use stack")
     first = tensors[0]
     dim = _normalize_dim(dim, first.ndim)
     others = first.shape[:dim] + first.shape[dim + 1 :]

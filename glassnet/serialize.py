@@ -67,6 +67,9 @@ def save(obj, path):
     entries[MARKER] = np.frombuffer(header.encode("utf-8"), dtype=np.uint8)
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"save: cannot write {path!r}: its folder {directory!r} does not "
+                                f"exist")
     handle, temporary = tempfile.mkstemp(
         dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp"
     )

@@ -27,6 +27,8 @@ def _dims(dim, ndim):
         return None
     if isinstance(dim, (tuple, list)):
         dims = tuple(_normalize_dim(d, ndim) for d in dim)
+        if len(set(dims)) < len(dims):
+            raise RuntimeError(f"dim {dim}: a dim appears more than once")
     else:
         dims = _normalize_dim(dim, ndim)
     return None if ndim == 0 else dims
@@ -96,6 +98,8 @@ class AxisMethods:
             return self.reshape(1)
         start = _normalize_dim(start_dim, self.ndim)
         end = _normalize_dim(end_dim, self.ndim)
+        if start > end:
+            raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         merged = int(np.prod(self.shape[start : end + 1]))  # not -1: it is ambiguous for size 0
         shape = self.shape[:start] + (merged,) + self.shape[end + 1 :]
         return self.reshape(shape) if end > start else self
@@ -154,6 +158,8 @@ class AxisMethods:
         total = self.shape[dim]
         if isinstance(split_size_or_sections, int):
             step = split_size_or_sections
+            if step <= 0:
+                raise ValueError(f"split: split_size must be positive, got {step}")
             sizes = [min(step, total - start) for start in range(0, total, step)]
         else:
             sizes = list(split_size_or_sections)
@@ -167,6 +173,8 @@ class AxisMethods:
         return self[(*before, slice(start, start + length))]
 
     def chunk(self, chunks, dim=0):
+        if chunks <= 0:
+            raise ValueError(f"chunk: chunks must be positive, got {chunks}")
         size = -(-self.shape[_normalize_dim(dim, self.ndim)] // chunks)
         return self.split(max(size, 1), dim)
 
@@ -207,6 +215,8 @@ class AxisMethods:
     def max(self, dim=None, keepdim=False):
         """max() -> value; max(dim) -> (values, indices), as PyTorch."""
         if dim is None:
+            if self.numel() == 0:
+                raise RuntimeError("max(): the tensor is empty; give dim= to reduce one axis")
             return rd.max(self)
         dim = _normalize_dim(dim, self.ndim)
         return MinMax((rd.max(self, dim, keepdim), self.argmax(dim, keepdim)))

@@ -264,3 +264,118 @@ def test_a_layer_refuses_an_input_of_another_dtype(layer, shape):
     module = gn.nn.Linear(2, 2) if layer == "Linear" else gn.nn.Conv2d(2, 2, 3)
     with pytest.raises(RuntimeError, match="input dtype int64 differs from weight dtype float32"):
         module(gn.ones(*shape, dtype=gn.int64))
+
+
+# ---- an audit of ~600 wrong inputs: each of these gave a wrong result, a raw NumPy or Python
+# error, or a message without the op; now each names the op, what it got and what it expects
+def _weight_reassigned():
+    layer = gn.nn.Linear(2, 2)
+    layer.weight = 5
+
+
+def _saved_into_a_missing_folder():
+    gn.save({"w": gn.ones(2)}, "/no/such/folder/model.npz")
+
+
+x, f64 = gn.ones, gn.float64
+AUDIT = {
+    # were silent: a wrong or empty result
+    "conv2d-dilation-0": (lambda: F.conv2d(x(1, 3, 8, 8), x(6, 3, 3, 3), dilation=0),
+                          ValueError, ["conv2d", "dilation", "at least 1", "0"]),
+    "conv2d-negative-padding": (lambda: F.conv2d(x(1, 3, 8, 8), x(6, 3, 3, 3), padding=-1),
+                                ValueError, ["conv2d", "padding", "at least 0"]),
+    "Conv2d-stride-0": (lambda: gn.nn.Conv2d(3, 6, 3, stride=0)(x(1, 3, 8, 8)),
+                        ValueError, ["stride", "at least 1"]),
+    "conv_transpose2d-too-much-padding": (
+        lambda: F.conv_transpose2d(x(1, 3, 2, 2), x(3, 6, 3, 3), padding=5),
+        RuntimeError, ["conv_transpose2d", "output size", "(1, 3, 2, 2)"]),
+    "MaxPool2d-window-larger-than-input": (lambda: gn.nn.MaxPool2d(5)(x(1, 1, 2, 2)),
+                                           RuntimeError, ["max_pool2d", "(1, 1, 2, 2)", "(5, 5)"]),
+    "MaxPool2d-overlapping-window-larger": (lambda: gn.nn.MaxPool2d(3, 1)(x(1, 1, 2, 2)),
+                                            RuntimeError, ["max_pool2d", "(3, 3)"]),
+    "AvgPool2d-kernel-0": (lambda: gn.nn.AvgPool2d(0)(x(1, 1, 4, 4)),
+                           ValueError, ["avg_pool2d", "kernel_size", "at least 1"]),
+    "sdpa-mask-and-causal": (
+        lambda: F.scaled_dot_product_attention(x(2, 5, 8), x(2, 5, 8), x(2, 5, 8),
+                                               attn_mask=x(5, 5), is_causal=True),
+        RuntimeError, ["scaled_dot_product_attention", "not both"]),
+    "sdpa-mixed-dtypes": (
+        lambda: F.scaled_dot_product_attention(x(2, 5, 8), x(2, 5, 8, dtype=f64), x(2, 5, 8)),
+        RuntimeError, ["float32", "float64"]),
+    "sdpa-integer-mask": (
+        lambda: F.scaled_dot_product_attention(x(2, 5, 8), x(2, 5, 8), x(2, 5, 8),
+                                               attn_mask=gn.zeros(5, 5, dtype=gn.int64)),
+        RuntimeError, ["attn_mask", "int64"]),
+    "cross_entropy-weight-size": (
+        lambda: F.cross_entropy(x(4, 3), gn.tensor([0, 1, 2, 0]), weight=x(5)),
+        RuntimeError, ["cross_entropy", "weight", "(3,)", "(5,)"]),
+    "nll_loss-weight-size": (lambda: F.nll_loss(x(4, 3), gn.tensor([0, 1, 2, 0]), weight=x(2)),
+                             RuntimeError, ["nll_loss", "(3,)", "(2,)"]),
+    "gather-negative-index": (lambda: gn.tensor([[1.0, 2, 3]]).gather(1, gn.tensor([[-1]])),
+                              RuntimeError, ["gather", "-1", "size 3"]),
+    "embedding-1d-weight": (lambda: F.embedding(gn.tensor([1, 2]), x(10)),
+                            RuntimeError, ["embedding", "2-D", "(10,)"]),
+    "embedding-padding-idx": (lambda: F.embedding(gn.tensor([1]), x(5, 2), padding_idx=10),
+                              ValueError, ["padding_idx", "10", "[-5, 5)"]),
+    "one_hot-num-classes": (lambda: F.one_hot(gn.tensor([0, 1]), -2),
+                            ValueError, ["one_hot", "num_classes", "-2"]),
+    "one_hot-value": (lambda: F.one_hot(gn.tensor([0, 5]), 5),
+                      RuntimeError, ["one_hot", "5", "[0, 5)"]),
+    "flatten-order": (lambda: x(2, 3, 4).flatten(2, 1),
+                      RuntimeError, ["flatten", "start_dim 2", "end_dim 1"]),
+    "BatchNorm1d-dtype": (lambda: gn.nn.BatchNorm1d(4)(x(2, 4, dtype=f64)),
+                          RuntimeError, ["batch_norm", "float32", "float64"]),
+    "LayerNorm-dtype": (lambda: gn.nn.LayerNorm(4)(x(2, 4, dtype=f64)),
+                        RuntimeError, ["layer_norm", "float32", "float64"]),
+    "LSTM-state-dtype": (lambda: gn.nn.LSTM(4, 8)(x(5, 2, 4), (x(1, 2, 8, dtype=f64),) * 2),
+                         RuntimeError, ["LSTM", "h_0", "float64", "float32"]),
+    "binary_cross_entropy-target-range": (
+        lambda: F.binary_cross_entropy(gn.full((2,), 0.5), gn.tensor([2.0, -1.0])),
+        RuntimeError, ["binary_cross_entropy", "target", "[0, 1]"]),
+    "interpolate-size-dims": (lambda: F.interpolate(x(1, 1, 4, 4), size=(8, 8, 8)),
+                              ValueError, ["interpolate", "size", "(1, 1, 4, 4)"]),
+    "Sequential-non-module": (lambda: gn.nn.Sequential(gn.nn.Linear(4, 3), 5),
+                              TypeError, ["Sequential", "int is not a Module"]),
+    "ModuleList-append-non-module": (lambda: gn.nn.ModuleList().append(3),
+                                     TypeError, ["ModuleList", "int"]),
+    "parameter-reassigned": (_weight_reassigned, TypeError, ["Linear", "weight", "Parameter"]),
+    "TransformerEncoder-0-layers": (
+        lambda: gn.nn.TransformerEncoder(gn.nn.TransformerEncoderLayer(4, 2, 8), 0),
+        ValueError, ["num_layers", "0"]),
+    # were raw NumPy or Python errors
+    "add-shapes": (lambda: x(2, 3) + x(3, 2), RuntimeError, ["Add", "(2, 3)", "(3, 2)"]),
+    "where-shapes": (lambda: gn.where(x(2, 3).bool(), x(2, 3), x(4)),
+                     RuntimeError, ["Where", "(4,)"]),
+    "conv2d-bias-size": (lambda: F.conv2d(x(1, 3, 8, 8), x(6, 3, 3, 3), x(5)),
+                         RuntimeError, ["conv2d", "bias", "(6,)", "(5,)"]),
+    "conv2d-groups-0": (lambda: F.conv2d(x(1, 4, 8, 8), x(6, 1, 3, 3), groups=0),
+                        ValueError, ["conv2d", "groups"]),
+    "conv2d-padding-string": (lambda: F.conv2d(x(1, 3, 8, 8), x(6, 3, 3, 3), padding="bogus"),
+                              ValueError, ["'same'", "'valid'", "'bogus'"]),
+    "conv1d-dtype": (lambda: F.conv1d(x(1, 3, 8, dtype=gn.float64), x(6, 3, 3)),
+                     RuntimeError, ["conv1d", "float64"]),
+    "batch_norm-eval-without-statistics": (
+        lambda: F.batch_norm(x(2, 4), None, None, training=False),
+        RuntimeError, ["batch_norm", "running_mean"]),
+    "layer_norm-weight-size": (lambda: F.layer_norm(x(2, 4), (4,), x(3)),
+                               RuntimeError, ["layer_norm", "weight", "(4,)", "(3,)"]),
+    "split-size-0": (lambda: x(2, 3).split(0, 1), ValueError, ["split", "0"]),
+    "chunk-0": (lambda: x(2, 3).chunk(0), ValueError, ["chunk", "0"]),
+    "sum-repeated-dim": (lambda: x(2, 3).sum(dim=(0, 0)), RuntimeError, ["more than once"]),
+    "max-of-empty": (lambda: x(0).max(), RuntimeError, ["max", "empty"]),
+    "cat-0d": (lambda: gn.cat([gn.tensor(1.0), gn.tensor(2.0)]), RuntimeError, ["cat", "stack"]),
+    "ones-negative-size": (lambda: gn.ones(2, -3), ValueError, ["ones", "(2, -3)"]),
+    "Linear-negative-size": (lambda: gn.nn.Linear(-1, 3), ValueError, ["(3, -1)"]),
+    "arange-step-0": (lambda: gn.arange(0, 5, 0), ValueError, ["arange", "step"]),
+    "randint-empty-range": (lambda: gn.randint(5, 2, (3,)), ValueError, ["randint", "5", "2"]),
+    "RNN-state-tuple": (lambda: gn.nn.RNN(4, 8)(x(5, 2, 4), (x(1, 2, 8), x(1, 2, 8))),
+                        ValueError, ["RNN", "hx", "h_0"]),
+    "save-into-missing-folder": (_saved_into_a_missing_folder, FileNotFoundError,
+                                 ["/no/such/folder/model.npz", "does not exist"]),
+}
+
+
+@pytest.mark.parametrize("case", AUDIT)
+def test_audited_wrong_inputs(case):
+    call, error, fragments = AUDIT[case]
+    _raises(error, call, *fragments)

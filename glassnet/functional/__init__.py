@@ -39,6 +39,7 @@ from glassnet.ops import fused
 from glassnet.ops import matmul as mm
 from glassnet.ops import movement as mv
 from glassnet.tensor import Tensor, _to_array
+from glassnet.tensor_axes import _broadcast
 
 
 # ---- activations ----
@@ -139,6 +140,12 @@ def _indices(input, op):
 def embedding(input, weight, padding_idx=None):
     """Rows of weight picked by integer indices; the padding row gets no gradient."""
     indices = _indices(input, "embedding")
+    if weight.ndim != 2:
+        raise RuntimeError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), "
+                           f"got shape {weight.shape}")
+    if padding_idx is not None and not -weight.shape[0] <= padding_idx < weight.shape[0]:
+        raise ValueError(f"embedding: padding_idx must be in [-{weight.shape[0]}, "
+                         f"{weight.shape[0]}), got {padding_idx}")
     outside = (indices < 0) | (indices >= weight.shape[0])
     if outside.any():
         bad = indices[outside][0]
@@ -152,20 +159,37 @@ def embedding(input, weight, padding_idx=None):
 
 def one_hot(input, num_classes=-1):
     indices = _indices(input, "one_hot")
-    if num_classes < 0:
+    if num_classes < -1:
+        raise ValueError(f"one_hot: num_classes must be -1 (inferred) or positive, got "
+                         f"{num_classes}")
+    if num_classes == -1:
         num_classes = int(indices.max()) + 1 if indices.size else 0
-    if indices.size and (indices.min() < 0 or indices.max() >= num_classes):
-        raise RuntimeError(f"one_hot: class values must be in [0, {num_classes})")
+    outside = (indices < 0) | (indices >= num_classes)
+    if outside.any():
+        raise RuntimeError(f"one_hot: class value {indices[outside][0]} is not in "
+                           f"[0, {num_classes})")
     return Tensor._make((indices[..., None] == np.arange(num_classes)).astype(np.int64))
 
 
 # ---- normalisation ----
+def _check_affine(op, input, shape, **tensors):
+    """A float input, and each given tensor of the normalised shape and the input's dtype."""
+    if input.dtype.kind != "f":
+        raise RuntimeError(f"{op}: needs a floating point input, got dtype {input.dtype}")
+    for name, tensor in tensors.items():
+        if tensor is not None and (tuple(tensor.shape) != shape or tensor.dtype != input.dtype):
+            raise RuntimeError(f"{op}: {name} must have shape {shape} and the input's dtype "
+                               f"{input.dtype}, got shape {tuple(tensor.shape)} dtype "
+                               f"{tensor.dtype}")
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """(x - mean) / sqrt(var + eps) over the last dims (Ba, Kiros & Hinton 2016)."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if input.shape[-len(shape) :] != shape:
         expected = ", ".join(map(str, shape))
         raise RuntimeError(f"layer_norm: expected input (*, {expected}), got {input.shape}")
+    _check_affine("layer_norm", input, shape, weight=weight, bias=bias)
     size = math.prod(shape)
     weight = ones(size, dtype=input.dtype) if weight is None else weight.reshape(size)
     bias = zeros(size, dtype=input.dtype) if bias is None else bias.reshape(size)
@@ -177,6 +201,13 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                momentum=0.1, eps=1e-5):
     """Normalise each channel (dim 1) by its batch statistics in training, by the running ones
     in evaluation (Ioffe & Szegedy 2015). Running statistics are updated in place."""
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: expected input (N, C) or (N, C, ...), got {input.shape}")
+    _check_affine("batch_norm", input, input.shape[1:2], weight=weight, bias=bias,
+                  running_mean=running_mean, running_var=running_var)
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError("batch_norm: running_mean and running_var are needed when "
+                           "training=False")
     dims = (0, *range(2, input.ndim))
     shape = (1, -1) + (1,) * (input.ndim - 2)
     if training:
@@ -209,10 +240,15 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 
 # ---- attention ----
-def _check_attention(query, key, value):
-    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
-        raise RuntimeError(f"attention: query (..., L, E), key (..., S, E), value (..., S, Ev) "
-                           f"expected, got {query.shape}, {key.shape}, {value.shape}")
+def _check_attention(query, key, value, op="attention"):
+    shapes = query.shape, key.shape, value.shape
+    if (min(map(len, shapes)) < 2 or query.shape[-1] != key.shape[-1]
+            or key.shape[-2] != value.shape[-2] or _broadcast(*(s[:-2] for s in shapes)) is None):
+        raise RuntimeError(f"{op}: query (..., L, E), key (..., S, E), value (..., S, Ev) with "
+                           f"batch dims that broadcast expected, got {', '.join(map(str, shapes))}")
+    if not query.dtype == key.dtype == value.dtype or query.dtype.kind != "f":
+        raise RuntimeError(f"{op}: query, key and value must share one float dtype, got "
+                           f"{query.dtype}, {key.dtype}, {value.dtype}")
 
 
 def _additive_mask(attn_mask, is_causal, query, key):
@@ -223,6 +259,10 @@ def _additive_mask(attn_mask, is_causal, query, key):
         mask = np.triu(np.full((query.shape[-2], key.shape[-2]), -np.inf, query.dtype), 1)
     if attn_mask is not None:
         given = np.asarray(getattr(attn_mask, "data", attn_mask))
+        scores = query.shape[:-1] + key.shape[-2:-1]  # (..., L, S)
+        if given.dtype.kind not in "bf" or _broadcast(given.shape, scores) != scores:
+            raise RuntimeError(f"attention: attn_mask must be bool or float and broadcast to the "
+                               f"scores {scores}, got dtype {given.dtype} shape {given.shape}")
         given = np.where(given, 0, -np.inf) if given.dtype == bool else given
         mask = given.astype(query.dtype) if mask is None else mask + given
     return mask
@@ -253,9 +293,12 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
                                  is_causal=False, scale=None):
     """attention() without the weights; without dropout and with a constant mask, one fused
     primitive (ops/fused.py) that never builds the graph of the scores."""
+    if attn_mask is not None and is_causal:
+        raise RuntimeError("scaled_dot_product_attention: give attn_mask or is_causal=True, not "
+                           "both (as PyTorch)")
     if dropout_p > 0 or getattr(attn_mask, "requires_grad", False):
         return attention(query, key, value, attn_mask, dropout_p, is_causal, scale)[0]
-    _check_attention(query, key, value)
+    _check_attention(query, key, value, "scaled_dot_product_attention")
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     mask = _additive_mask(attn_mask, is_causal, query, key)
     return fused.attention(query, key, value, mask, scale)

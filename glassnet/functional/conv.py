@@ -13,15 +13,27 @@ from glassnet.ops import movement as mv
 from glassnet.tensor import Tensor
 
 
-def _pair(value, name="value"):
-    if isinstance(value, int):
-        return (value, value)
-    value = tuple(value)
-    if len(value) == 1:
-        return value * 2
-    if len(value) != 2 or not all(isinstance(v, int) for v in value):
-        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
-    return value
+def _pair(value, name="value", op="", minimum=None):
+    """An int or a pair of ints as a pair; each at least minimum where one is given (a stride
+    or a dilation 1, a padding 0), else a ValueError naming op, the option and the value."""
+    pair = (value, value) if isinstance(value, int) else tuple(value)
+    pair = pair * 2 if len(pair) == 1 else pair
+    if len(pair) != 2 or not all(isinstance(v, int) for v in pair):
+        raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+    if minimum is not None and min(pair) < minimum:
+        raise ValueError(f"{op}: {name} must be at least {minimum}, got {value!r}")
+    return pair
+
+
+def _output_size(op, shape, kernel, stride, padding, dilation):
+    """The sliding windows' output (height, width) over an input of shape (..., H, W); an
+    error naming op if the input is too small."""
+    out = tuple(map(conv._out_size, shape[-2:], kernel, stride, padding, dilation))
+    if min(out) <= 0:
+        raise RuntimeError(f"{op}: input of shape {tuple(shape)} is smaller than the window "
+                           f"{tuple(kernel)} (padding {padding}, dilation {dilation}): the "
+                           f"output would be {out}")
+    return out
 
 
 def pad(input, pad, mode="constant", value=0.0):
@@ -41,8 +53,11 @@ def _conv_padding(padding, kernel, dilation, stride):
     """(symmetric padding, extra (left, right, top, bottom) padding or None)."""
     if padding == "valid":
         return (0, 0), None
+    if isinstance(padding, str) and padding != "same":
+        raise ValueError(f"conv2d: padding must be 'same', 'valid', an int or a pair of ints, "
+                         f"got {padding!r}")
     if padding != "same":
-        return _pair(padding, "padding"), None
+        return _pair(padding, "padding", "conv2d", minimum=0), None
     if stride != (1, 1):
         raise ValueError("padding='same' is not supported for strided convolutions")
     totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
@@ -60,22 +75,29 @@ def _same_dtype(op, input, weight):
                            f"{weight.dtype}; convert the input, e.g. x.float()")
 
 
+def _check_groups_and_bias(op, groups, channels, out_channels, bias):
+    if not (isinstance(groups, int) and groups >= 1 and channels % groups == 0):
+        raise ValueError(f"{op}: groups must be a positive divisor of the channels "
+                         f"({channels}), got groups={groups!r}")
+    if bias is not None and bias.shape != (out_channels,):
+        raise RuntimeError(f"{op}: expected bias of shape ({out_channels},), got {bias.shape}")
+
+
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """Cross-correlation as one matrix product over unfolded windows (im2col)."""
     _same_dtype("conv2d", input, weight)
+    _check_groups_and_bias("conv2d", groups, weight.shape[0], weight.shape[0], bias)
     if input.ndim != 4 or weight.ndim != 4 or input.shape[1] != weight.shape[1] * groups:
         raise RuntimeError(f"conv2d: expected input (N, {weight.shape[1] * groups}, H, W) for "
                            f"weight of shape {weight.shape} and groups={groups}, got input of "
                            f"shape {input.shape}")
     out_channels, kernel = weight.shape[0], weight.shape[2:]
-    stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
+    stride = _pair(stride, "stride", "conv2d", minimum=1)
+    dilation = _pair(dilation, "dilation", "conv2d", minimum=1)
     padding, extra = _conv_padding(padding, kernel, dilation, stride)
     if extra:
         input = pad(input, extra)
-    out_h, out_w = map(conv._out_size, input.shape[2:], kernel, stride, padding, dilation)
-    if out_h <= 0 or out_w <= 0:
-        raise RuntimeError(f"conv2d: input of shape {input.shape} is smaller than the kernel "
-                           f"{kernel} (after padding {padding}, dilation {dilation})")
+    out_h, out_w = _output_size("conv2d", input.shape, kernel, stride, padding, dilation)
     if groups == 1:  # one GEMM over the windows (ops/fused_conv.py)
         return fused_conv.conv2d(input, weight, bias, stride, padding, dilation)
     cols = conv.unfold(input, kernel, stride, padding, dilation)  # (N, C*kh*kw, L)
@@ -86,6 +108,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    _same_dtype("conv1d", input, weight)
     if input.ndim != 3 or weight.ndim != 3 or input.shape[1] != weight.shape[1] * groups:
         raise RuntimeError(f"conv1d: expected input (N, C, L) and weight (O, C/groups, k) with "
                            f"groups={groups}, got input {input.shape} and weight {weight.shape}")
@@ -99,16 +122,21 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                      dilation=1):
     """The gradient of conv2d with respect to its input, used as a layer: each input pixel
     spreads a weighted copy of the kernel into the (larger) output."""
-    _same_dtype("conv_transpose2d", input, weight)
+    op = "conv_transpose2d"
+    _same_dtype(op, input, weight)
+    _check_groups_and_bias(op, groups, weight.shape[0], weight.shape[1] * groups, bias)
     if input.ndim != 4 or weight.ndim != 4 or input.shape[1] != weight.shape[0]:
         raise RuntimeError(f"conv_transpose2d: expected input (N, {weight.shape[0]}, H, W) for "
                            f"weight of shape {weight.shape}, got input of shape {input.shape}")
-    stride, padding = _pair(stride, "stride"), _pair(padding, "padding")
-    dilation, output_padding = _pair(dilation, "dilation"), _pair(output_padding)
+    stride, dilation = _pair(stride, "stride", op, 1), _pair(dilation, "dilation", op, 1)
+    padding, output_padding = _pair(padding, "padding", op, 0), _pair(output_padding, op=op)
     n, in_channels, height, width = input.shape
     kernel = weight.shape[2:]
     sizes = zip((height, width), stride, padding, dilation, kernel, output_padding)
     size = tuple((i - 1) * s - 2 * p + d * (k - 1) + extra + 1 for i, s, p, d, k, extra in sizes)
+    if min(size) <= 0:
+        raise RuntimeError(f"conv_transpose2d: output size {size} is not positive for input "
+                           f"{input.shape} (padding {padding}, stride {stride})")
     x = input.reshape(n, groups, in_channels // groups, height * width)  # (N, G, C/G, L)
     w = weight.reshape(groups, in_channels // groups, -1).transpose(1, 2)  # (G, O/G*k*k, C/G)
     cols = mm.matmul(w, x).reshape(n, -1, height * width)  # (N, O*k*k, L)
@@ -117,7 +145,10 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
-    return conv.unfold(input, _pair(kernel_size), _pair(stride), _pair(padding), _pair(dilation))
+    kernel, stride = _pair(kernel_size, "kernel_size", "unfold", 1), _pair(stride, op="unfold")
+    padding, dilation = _pair(padding, op="unfold"), _pair(dilation, op="unfold")
+    _output_size("unfold", input.shape, kernel, stride, padding, dilation)
+    return conv.unfold(input, kernel, stride, padding, dilation)
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
@@ -132,13 +163,13 @@ def _pool_windows(input, kernel_size, stride, padding, dilation, pad_value, op):
     if input.ndim not in (3, 4):
         raise RuntimeError(f"{op}: expected (N, C, H, W) or (C, H, W), got {input.shape}")
     batched = input if input.ndim == 4 else input.unsqueeze(0)
-    kernel = _pair(kernel_size, "kernel_size")
-    stride = kernel if stride is None or stride == [] else _pair(stride, "stride")
-    padding, dilation = _pair(padding, "padding"), _pair(dilation, "dilation")
+    kernel = _pair(kernel_size, "kernel_size", op, minimum=1)
+    stride = kernel if stride is None or stride == [] else _pair(stride, "stride", op, 1)
+    padding, dilation = _pair(padding, "padding", op, 0), _pair(dilation, "dilation", op, 1)
     if any(p > k // 2 for p, k in zip(padding, kernel)):
         raise ValueError(f"{op}: padding {padding} should be at most half of kernel {kernel}")
     n, c = batched.shape[:2]
-    out_h, out_w = map(conv._out_size, batched.shape[2:], kernel, stride, padding, dilation)
+    out_h, out_w = _output_size(op, input.shape, kernel, stride, padding, dilation)
     cols = conv.unfold(batched, kernel, stride, padding, dilation, pad_value)
     windows = cols.reshape(n, c, kernel[0] * kernel[1], out_h * out_w)  # (N, C, k*k, L)
     return windows, (n, c, out_h, out_w), input.ndim == 3, (kernel, stride, padding)
@@ -148,9 +179,10 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                return_indices=False):
     if ceil_mode or return_indices:
         raise NotImplementedError("max_pool2d: ceil_mode and return_indices are not implemented")
-    kernel = _pair(kernel_size, "kernel_size")
+    kernel = _pair(kernel_size, "kernel_size", "max_pool2d", minimum=1)
     tiles = stride in (None, kernel_size, kernel) and padding in (0, (0, 0))
     if tiles and dilation in (1, (1, 1)) and input.ndim == 4:  # windows tile the image
+        _output_size("max_pool2d", input.shape, kernel, kernel, (0, 0), (1, 1))
         return fused_conv.max_pool2d(input, kernel)  # ops/fused_conv.py
     windows, shape, unbatched, _ = _pool_windows(input, kernel_size, stride, padding, dilation,
                                                  -np.inf, "max_pool2d")
@@ -200,13 +232,18 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest"):
                          f"scale_factor, got shape {input.shape}, size={size}, "
                          f"scale_factor={scale_factor}")
     count = len(spatial)
+    given = size if size is not None else scale_factor
+    given = (given,) * count if np.isscalar(given) else tuple(given)
+    if len(given) != count or min(given) <= 0:
+        name, value = ("size", size) if size is not None else ("scale_factor", scale_factor)
+        raise ValueError(f"interpolate: {name} must be positive, one per spatial dim of the "
+                         f"input {input.shape}, got {name}={value}")
     if size is not None:
-        sizes = (size,) * count if isinstance(size, int) else tuple(size)
+        sizes = given
         scales = [n_in / n_out for n_in, n_out in zip(spatial, sizes)]
     else:
-        factors = (scale_factor,) * count if np.isscalar(scale_factor) else tuple(scale_factor)
-        sizes = tuple(math.floor(n * f) for n, f in zip(spatial, factors))
-        scales = [1.0 / f for f in factors]
+        sizes = tuple(math.floor(n * f) for n, f in zip(spatial, given))
+        scales = [1.0 / f for f in given]
     picks = [np.minimum(np.floor(np.arange(n_out) * scale).astype(np.int64), n_in - 1)
              for n_out, scale, n_in in zip(sizes, scales, spatial)]
     if count == 1:

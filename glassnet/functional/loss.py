@@ -38,8 +38,17 @@ def _class_weights(classes, weight, ignore_index, dtype):
     return np.where(ignored, 0, weight.data[np.where(ignored, 0, classes)]).astype(dtype)
 
 
+def _check_weight(op, weight, num_classes):
+    if weight is not None and tuple(weight.shape) != (num_classes,):
+        raise RuntimeError(f"{op}: weight must hold one value per class, shape ({num_classes},), "
+                           f"got {tuple(weight.shape)}")
+
+
 def _check_class_target(input, target, ignore_index, op):
     """target as an integer array of input's shape without the class dim, values in range."""
+    if input.ndim == 0 or input.dtype.kind != "f":
+        raise RuntimeError(f"{op}: input must be float scores of shape (C,), (N, C) or "
+                           f"(N, C, d...), got dtype {input.dtype} shape {input.shape}")
     classes = _to_array(target)
     batched = input.ndim > 1
     expected = (input.shape[0], *input.shape[2:]) if batched else ()
@@ -62,6 +71,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     """-log p[target], where input holds log-probabilities of shape (N, C) or (N, C, d...)."""
     _check_reduction(reduction, "nll_loss")
     classes, valid = _check_class_target(input, target, ignore_index, "nll_loss")
+    _check_weight("nll_loss", weight, input.shape[1 if input.ndim > 1 else 0])
     # (N, C, d...) -> (N, d..., C): the class dim last, for picking with gather
     logp = input.permute(0, *range(2, input.ndim), 1) if input.ndim > 1 else input
     picked_index = np.where(valid, classes, 0)[..., None]
@@ -78,8 +88,12 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     _check_reduction(reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    if input.ndim == 0:
+        raise RuntimeError(f"cross_entropy: input must have shape (C,), (N, C) or (N, C, d...), "
+                           f"got {input.shape}")
     class_dim = 1 if input.ndim > 1 else 0
     num_classes = input.shape[class_dim]
+    _check_weight("cross_entropy", weight, num_classes)
     target_array = _to_array(target)
     probabilities = np.issubdtype(target_array.dtype, np.floating)
     if not probabilities:
@@ -140,8 +154,10 @@ def l1_loss(input, target, reduction="mean"):
 def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     """-(t log p + (1 - t) log(1 - p)), each log clamped at -100 as PyTorch does (ops/fused.py)."""
     target = _elementwise_target(input, target, reduction, "binary_cross_entropy")
-    if input.numel() and (input.data.min() < 0 or input.data.max() > 1):
-        raise RuntimeError("binary_cross_entropy: all elements of input should be in [0, 1]")
+    for name, values in (("input", input.data), ("target", target.data)):
+        if not ((values >= 0) & (values <= 1)).all():  # NaN fails too
+            raise RuntimeError(f"binary_cross_entropy: all elements of {name} should be in "
+                               f"[0, 1], as probabilities")
     loss = fused.binary_cross_entropy(input, target)  # PyTorch's gradients at p = 0 and 1
     return _reduce(loss if weight is None else loss * weight, reduction)
 

@@ -25,6 +25,8 @@ def check_input(module, input, fits, expected):
 def empty_parameter(shape, dtype=None, device=None):
     """A zero Parameter to be initialised; device is accepted for PyTorch's signatures."""
     check_device(device)
+    if min(shape) < 0:
+        raise ValueError(f"parameter of shape {tuple(shape)}: sizes must be non-negative")
     return Parameter(np.zeros(shape, dtype=np.dtype(dtype or float32)))
 
 

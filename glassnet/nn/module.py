@@ -67,6 +67,13 @@ class Module:
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} has no forward()")
 
+    def __setattr__(self, name, value):
+        if isinstance(self.__dict__.get(name), Parameter) and not (
+                value is None or isinstance(value, Parameter)):
+            raise TypeError(f"{type(self).__name__}: cannot assign {type(value).__name__} as "
+                            f"parameter '{name}' (a Parameter or None expected)")
+        object.__setattr__(self, name, value)
+
     def __call__(self, *args, **kwargs):
         for hook in list(self._forward_pre_hooks.values()):
             changed = hook(self, args)
@@ -272,14 +279,25 @@ class Module:
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
 
 
+def _modules(container, modules):
+    """modules (a list), each checked to be a Module, as PyTorch's containers check."""
+    modules = list(modules)
+    for module in modules:
+        if not isinstance(module, Module):
+            raise TypeError(f"{container}: {type(module).__name__} is not a Module subclass")
+    return modules
+
+
 class Sequential(Module):
     """Modules applied one after another; named "0", "1", ... (or by an OrderedDict's keys)."""
 
     def __init__(self, *modules):
         super().__init__()
         if len(modules) == 1 and isinstance(modules[0], OrderedDict):
+            _modules("Sequential", modules[0].values())
             self._items = OrderedDict(modules[0])
         else:
+            modules = _modules("Sequential", modules)
             self._items = OrderedDict((str(i), m) for i, m in enumerate(modules))
 
     def _members(self):
@@ -298,7 +316,7 @@ class Sequential(Module):
         return input
 
     def append(self, module):
-        self._items[str(len(self._items))] = module
+        self._items[str(len(self._items))] = _modules("Sequential", [module])[0]
         return self
 
     def __getitem__(self, index):
@@ -315,27 +333,27 @@ class Sequential(Module):
 class ModuleList(Module):
     def __init__(self, modules=()):
         super().__init__()
-        self._items = list(modules)
+        self._items = _modules("ModuleList", modules)
 
     def _members(self):
         return ((str(i), m) for i, m in enumerate(self._items))
 
     def append(self, module):
-        self._items.append(module)
+        self._items.extend(_modules("ModuleList", [module]))
         return self
 
     def extend(self, modules):
-        self._items.extend(modules)
+        self._items.extend(_modules("ModuleList", modules))
         return self
 
     def insert(self, index, module):
-        self._items.insert(index, module)
+        self._items.insert(index, _modules("ModuleList", [module])[0])
 
     def __getitem__(self, index):
         return ModuleList(self._items[index]) if isinstance(index, slice) else self._items[index]
 
     def __setitem__(self, index, module):
-        self._items[index] = module
+        self._items[index] = _modules("ModuleList", [module])[0]
 
     def __len__(self):
         return len(self._items)
@@ -348,6 +366,7 @@ class ModuleDict(Module):
     def __init__(self, modules=None):
         super().__init__()
         self._items = OrderedDict(modules or {})
+        _modules("ModuleDict", self._items.values())
 
     def _members(self):
         return iter(self._items.items())
@@ -356,7 +375,7 @@ class ModuleDict(Module):
         return self._items[key]
 
     def __setitem__(self, key, module):
-        self._items[key] = module
+        self._items[key] = _modules("ModuleDict", [module])[0]
 
     def __contains__(self, key):
         return key in self._items

@@ -76,7 +76,10 @@ def _hidden(state):
     return state[0] if isinstance(state, tuple) else state
 
 
-def _check_input(name, input, dims, input_size, batched_layout):
+def _check_input(name, input, dims, input_size, batched_layout, dtype):
+    if input.dtype != dtype:
+        raise RuntimeError(f"{name}: input dtype {input.dtype} differs from the layer's dtype "
+                           f"{dtype}; convert the input, e.g. x.float()")
     if input.ndim not in dims:
         raise ValueError(f"{name}: expected input of shape {batched_layout} or unbatched, "
                          f"{dims[0]}-D, got {input.ndim}-D input of shape {tuple(input.shape)}")
@@ -85,18 +88,23 @@ def _check_input(name, input, dims, input_size, batched_layout):
                            f"input_size), got {tuple(input.shape)}")
 
 
-def _checked_states(name, hx, lstm, expected):
-    """hx as a list [h] or [h, c], each checked to have the expected shape; a list of Nones
-    when hx is None."""
+def _checked_states(name, hx, lstm, expected, dtype):
+    """hx as a list [h] or [h, c], each checked to have the expected shape and dtype; a list of
+    Nones when hx is None."""
     if hx is None:
         return [None, None] if lstm else [None]
     if lstm and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
         raise ValueError(f"{name}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
+    if not lstm and isinstance(hx, (tuple, list)):
+        raise ValueError(f"{name}: hx must be one tensor h_0 (only the LSTM takes (h_0, c_0))")
     parts = list(hx) if lstm else [hx]
     for part, label in zip(parts, ("h_0", "c_0")):
         if tuple(part.shape) != tuple(expected):
             raise RuntimeError(f"{name}: expected {label} of shape {tuple(expected)}, "
                                f"got {tuple(part.shape)}")
+        if part.dtype != dtype:
+            raise RuntimeError(f"{name}: {label} dtype {part.dtype} differs from the input's "
+                               f"{dtype}")
     return parts
 
 
@@ -132,11 +140,12 @@ class _CellBase(Module):
 
     def forward(self, input, hx=None):
         name = type(self).__name__
-        _check_input(name, input, (1, 2), self.input_size, f"(B, {self.input_size})")
+        _check_input(name, input, (1, 2), self.input_size, f"(B, {self.input_size})",
+                     self.weight_ih.dtype)
         batched = input.ndim == 2
         x = input if batched else input.unsqueeze(0)  # (B, in)
         expected = (x.shape[0], self.hidden_size) if batched else (self.hidden_size,)
-        states = _checked_states(name, hx, self.mode == "LSTM", expected)
+        states = _checked_states(name, hx, self.mode == "LSTM", expected, input.dtype)
         if hx is None:
             states = [zeros(x.shape[0], self.hidden_size, dtype=input.dtype)] * len(states)
         elif not batched:
@@ -226,7 +235,7 @@ class _RNNBase(Module):
         count = self.num_layers * (2 if self.bidirectional else 1)
         lstm = self.mode == "LSTM"
         expected = (count, batch, self.hidden_size) if batched else (count, self.hidden_size)
-        parts = _checked_states(type(self).__name__, hx, lstm, expected)
+        parts = _checked_states(type(self).__name__, hx, lstm, expected, dtype)
         if hx is None:
             empty = zeros(batch, self.hidden_size, dtype=dtype)
             return [(empty, empty) if lstm else empty] * count
@@ -256,7 +265,8 @@ class _RNNBase(Module):
     def forward(self, input, hx=None):
         name = type(self).__name__
         layout = "(B, L, {})" if self.batch_first else "(L, B, {})"
-        _check_input(name, input, (2, 3), self.input_size, layout.format(self.input_size))
+        _check_input(name, input, (2, 3), self.input_size, layout.format(self.input_size),
+                     self.weight_ih_l0.dtype)
         batched = input.ndim == 3
         if not batched:
             x = input.unsqueeze(1)  # (L, 1, in)

@@ -139,6 +139,9 @@ class TransformerDecoderLayer(_Layer):
 
 def _clones(layer, num_layers):
     """num_layers independent deep copies (equal at the start, trained apart), as PyTorch."""
+    if not (isinstance(num_layers, int) and num_layers >= 1):
+        raise ValueError(f"{type(layer).__name__} stack: num_layers must be a positive integer, "
+                         f"got {num_layers!r}")
     return ModuleList([copy.deepcopy(layer) for _ in range(num_layers)])
 
 

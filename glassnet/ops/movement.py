@@ -104,6 +104,13 @@ class Gather(Function):
 
     @staticmethod
     def forward(ctx, a, index, axis):
+        if any(i > n for d, (i, n) in enumerate(zip(index.shape, a.shape)) if d != axis):
+            raise RuntimeError(f"gather: index of shape {index.shape} is larger than the input "
+                               f"{a.shape} in a dim other than {axis}")
+        if index.size and (index.min() < 0 or index.max() >= a.shape[axis]):
+            bad = index[(index < 0) | (index >= a.shape[axis])][0]
+            raise RuntimeError(f"gather: index {bad} is out of range for dim {axis} of size "
+                               f"{a.shape[axis]}")
         ctx.args = a.shape, index, axis
         # torch lets index be smaller than a in the other dims: those dims are cut to fit
         window = tuple(slice(None) if d == axis else slice(n) for d, n in enumerate(index.shape))
