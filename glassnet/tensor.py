@@ -156,7 +156,7 @@ class Tensor(AxisMethods):
     # ---- leaving the graph ----
     def item(self):
         if self.data.size != 1:
-            raise ValueError(f"item(): needs a tensor with one element, got shape {self.shape}")
+            raise RuntimeError(f"item(): needs a tensor with one element, got shape {self.shape}")
         return self.data.item()
 
     def numpy(self):

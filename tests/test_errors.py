@@ -372,6 +372,18 @@ AUDIT = {
                         ValueError, ["RNN", "hx", "h_0"]),
     "save-into-missing-folder": (_saved_into_a_missing_folder, FileNotFoundError,
                                  ["/no/such/folder/model.npz", "does not exist"]),
+    "linear-1d-weight": (lambda: F.linear(x(2, 4), x(4)), RuntimeError, ["linear", "2-D", "(4,)"]),
+    "linear-bias-dtype": (lambda: F.linear(x(2, 4), x(3, 4), x(3, dtype=f64)),
+                          RuntimeError, ["linear", "float64"]),
+    "pad-not-ints": (lambda: F.pad(x(2, 3), (1.5, 1)), ValueError, ["pad", "(1.5, 1)"]),
+    "Sequential-index": (lambda: gn.nn.Sequential(gn.nn.ReLU())[5],
+                         IndexError, ["Sequential", "5", "1 modules"]),
+    "MultiheadAttention-dtype": (
+        lambda: gn.nn.MultiheadAttention(4, 2)(*[x(3, 2, 4, dtype=f64)] * 3),
+        RuntimeError, ["MultiheadAttention", "float64", "float32"]),
+    "load_state_dict-not-a-mapping": (lambda: gn.nn.Linear(2, 2).load_state_dict([1, 2]),
+                                      TypeError, ["load_state_dict", "list"]),
+    "item-of-many": (lambda: x(2, 2).item(), RuntimeError, ["item()", "(2, 2)"]),
 }
 
 

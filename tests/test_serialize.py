@@ -8,8 +8,9 @@ import pytest
 
 import glassnet as gn
 from glassnet import optim
+from glassnet.nn.containers import Sequential
 from glassnet.nn.linear import Linear
-from glassnet.nn.module import Module, Sequential
+from glassnet.nn.module import Module
 from glassnet.serialize import load, save
 
 

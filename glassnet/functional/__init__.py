@@ -109,6 +109,10 @@ def log_softmax(input, dim=-1, dtype=None):
 # ---- linear maps and lookups ----
 def linear(input, weight, bias=None):
     _same_dtype("linear", input, weight)
+    if weight.ndim != 2 or bias is not None and bias.dtype != weight.dtype:
+        raise RuntimeError(f"linear: weight must be 2-D (out, in) and bias of its dtype, got "
+                           f"weight {weight.shape} {weight.dtype}"
+                           + ("" if bias is None else f", bias {bias.dtype}"))
     if input.shape[-1:] != weight.shape[1:] or bias is not None and bias.shape != weight.shape[:1]:
         bias_shape = None if bias is None else bias.shape
         raise RuntimeError(f"linear: input {input.shape}, weight {weight.shape}, bias "

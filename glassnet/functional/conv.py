@@ -40,6 +40,9 @@ def pad(input, pad, mode="constant", value=0.0):
     """pad = (left, right) for the last dim, then the one before it, and so on."""
     if mode != "constant":
         raise NotImplementedError(f"pad: only mode='constant' is implemented, got {mode!r}")
+    if not isinstance(pad, (tuple, list)) or not all(isinstance(p, int) for p in pad):
+        raise ValueError(f"pad: expected a tuple of ints (left, right, top, bottom, ...), got "
+                         f"{pad!r}")
     if len(pad) % 2 or len(pad) // 2 > input.ndim or any(p < 0 for p in pad):
         raise ValueError(f"pad: expected an even number of non-negative sizes, at most 2 per dim "
                          f"of {input.ndim}, got {tuple(pad)}")

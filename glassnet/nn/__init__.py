@@ -17,6 +17,7 @@ from glassnet.nn.activation import (
     Tanh,
 )
 from glassnet.nn.attention import MultiheadAttention
+from glassnet.nn.containers import ModuleDict, ModuleList, Sequential
 from glassnet.nn.conv import (
     AvgPool1d,
     AvgPool2d,
@@ -38,7 +39,7 @@ from glassnet.nn.loss import (
     MSELoss,
     NLLLoss,
 )
-from glassnet.nn.module import Module, ModuleDict, ModuleList, Parameter, Sequential
+from glassnet.nn.module import Module, Parameter
 from glassnet.nn.norm import BatchNorm1d, BatchNorm2d, LayerNorm
 from glassnet.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from glassnet.nn.sparse import Embedding

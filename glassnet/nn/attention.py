@@ -93,6 +93,10 @@ class MultiheadAttention(Module):
         return [F.linear(x, w, b) for x, w, b in zip((query, key, value), weights, biases)]
 
     def _check_shapes(self, query, key, value, key_padding_mask):
+        dtype = self.out_proj.weight.dtype
+        if not query.dtype == key.dtype == value.dtype == dtype:
+            raise RuntimeError(f"MultiheadAttention: query, key and value dtypes {query.dtype}, "
+                               f"{key.dtype}, {value.dtype} differ from the layer's {dtype}")
         got = (f"got query {tuple(query.shape)}, key {tuple(key.shape)}, value "
                f"{tuple(value.shape)}")
         batched = query.ndim == 3

@@ -1,4 +1,4 @@
-"""Module and Parameter, and the containers Sequential, ModuleList, ModuleDict.
+"""Module and Parameter (the containers Sequential, ModuleList, ModuleDict are in containers.py).
 
 A Module is a plain attribute holder: its parameters, buffers and sub-modules are found by
 walking its attributes (also through lists, tuples and dicts), in the order they were set. The
@@ -6,6 +6,7 @@ dotted names of that walk are the state-dict keys, the same as PyTorch's for the
 """
 
 from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -186,6 +187,9 @@ class Module:
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy values (Tensors or arrays) into this module's parameters and buffers."""
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"load_state_dict: expected a mapping of names to tensors (as "
+                            f"state_dict() returns), got {type(state_dict).__name__}")
         own = self.state_dict()
         missing = [key for key in own if key not in state_dict]
         unexpected = [key for key in state_dict if key not in own]
@@ -277,120 +281,3 @@ class Module:
         for name, child in children:
             lines.append(f"({name}): " + repr(child).replace("\n", "\n  "))
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
-
-
-def _modules(container, modules):
-    """modules (a list), each checked to be a Module, as PyTorch's containers check."""
-    modules = list(modules)
-    for module in modules:
-        if not isinstance(module, Module):
-            raise TypeError(f"{container}: {type(module).__name__} is not a Module subclass")
-    return modules
-
-
-class Sequential(Module):
-    """Modules applied one after another; named "0", "1", ... (or by an OrderedDict's keys)."""
-
-    def __init__(self, *modules):
-        super().__init__()
-        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
-            _modules("Sequential", modules[0].values())
-            self._items = OrderedDict(modules[0])
-        else:
-            modules = _modules("Sequential", modules)
-            self._items = OrderedDict((str(i), m) for i, m in enumerate(modules))
-
-    def _members(self):
-        return iter(self._items.items())
-
-    def __getattr__(self, name):
-        """seq.fc1 for a Sequential built from an OrderedDict, as in PyTorch."""
-        items = self.__dict__.get("_items")
-        if items is not None and name in items:
-            return items[name]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-
-    def forward(self, input):
-        for module in self._items.values():
-            input = module(input)
-        return input
-
-    def append(self, module):
-        self._items[str(len(self._items))] = _modules("Sequential", [module])[0]
-        return self
-
-    def __getitem__(self, index):
-        values = list(self._items.values())
-        return Sequential(*values[index]) if isinstance(index, slice) else values[index]
-
-    def __len__(self):
-        return len(self._items)
-
-    def __iter__(self):
-        return iter(self._items.values())
-
-
-class ModuleList(Module):
-    def __init__(self, modules=()):
-        super().__init__()
-        self._items = _modules("ModuleList", modules)
-
-    def _members(self):
-        return ((str(i), m) for i, m in enumerate(self._items))
-
-    def append(self, module):
-        self._items.extend(_modules("ModuleList", [module]))
-        return self
-
-    def extend(self, modules):
-        self._items.extend(_modules("ModuleList", modules))
-        return self
-
-    def insert(self, index, module):
-        self._items.insert(index, _modules("ModuleList", [module])[0])
-
-    def __getitem__(self, index):
-        return ModuleList(self._items[index]) if isinstance(index, slice) else self._items[index]
-
-    def __setitem__(self, index, module):
-        self._items[index] = _modules("ModuleList", [module])[0]
-
-    def __len__(self):
-        return len(self._items)
-
-    def __iter__(self):
-        return iter(self._items)
-
-
-class ModuleDict(Module):
-    def __init__(self, modules=None):
-        super().__init__()
-        self._items = OrderedDict(modules or {})
-        _modules("ModuleDict", self._items.values())
-
-    def _members(self):
-        return iter(self._items.items())
-
-    def __getitem__(self, key):
-        return self._items[key]
-
-    def __setitem__(self, key, module):
-        self._items[key] = _modules("ModuleDict", [module])[0]
-
-    def __contains__(self, key):
-        return key in self._items
-
-    def __len__(self):
-        return len(self._items)
-
-    def __iter__(self):
-        return iter(self._items)
-
-    def keys(self):
-        return self._items.keys()
-
-    def values(self):
-        return self._items.values()
-
-    def items(self):
-        return self._items.items()

@@ -15,9 +15,10 @@ import numpy as np
 
 from glassnet import functional as F
 from glassnet.nn.attention import MultiheadAttention
+from glassnet.nn.containers import ModuleList
 from glassnet.nn.dropout import Dropout
 from glassnet.nn.linear import Linear
-from glassnet.nn.module import Module, ModuleList
+from glassnet.nn.module import Module
 from glassnet.nn.norm import LayerNorm
 from glassnet.tensor import Tensor, float32
 

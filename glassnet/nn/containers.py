@@ -1,0 +1,128 @@
+"""The containers: Sequential, ModuleList, ModuleDict, with PyTorch's names and indexing. Each
+holds its modules in a list or an ordered dict, which Module's attribute walk goes through."""
+
+from collections import OrderedDict
+
+from glassnet.nn.module import Module
+
+
+def _modules(container, modules):
+    """modules (a list), each checked to be a Module, as PyTorch's containers check."""
+    modules = list(modules)
+    for module in modules:
+        if not isinstance(module, Module):
+            raise TypeError(f"{container}: {type(module).__name__} is not a Module subclass")
+    return modules
+
+
+class Sequential(Module):
+    """Modules applied one after another; named "0", "1", ... (or by an OrderedDict's keys)."""
+
+    def __init__(self, *modules):
+        super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
+            _modules("Sequential", modules[0].values())
+            self._items = OrderedDict(modules[0])
+        else:
+            modules = _modules("Sequential", modules)
+            self._items = OrderedDict((str(i), m) for i, m in enumerate(modules))
+
+    def _members(self):
+        return iter(self._items.items())
+
+    def __getattr__(self, name):
+        """seq.fc1 for a Sequential built from an OrderedDict, as in PyTorch."""
+        items = self.__dict__.get("_items")
+        if items is not None and name in items:
+            return items[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def forward(self, input):
+        for module in self._items.values():
+            input = module(input)
+        return input
+
+    def append(self, module):
+        self._items[str(len(self._items))] = _modules("Sequential", [module])[0]
+        return self
+
+    def __getitem__(self, index):
+        values = list(self._items.values())
+        if isinstance(index, slice):
+            return Sequential(*values[index])
+        if not -len(values) <= index < len(values):
+            raise IndexError(f"Sequential: index {index} is out of range for {len(values)} "
+                             f"modules")
+        return values[index]
+
+    def __len__(self):
+        return len(self._items)
+
+    def __iter__(self):
+        return iter(self._items.values())
+
+
+class ModuleList(Module):
+    def __init__(self, modules=()):
+        super().__init__()
+        self._items = _modules("ModuleList", modules)
+
+    def _members(self):
+        return ((str(i), m) for i, m in enumerate(self._items))
+
+    def append(self, module):
+        self._items.extend(_modules("ModuleList", [module]))
+        return self
+
+    def extend(self, modules):
+        self._items.extend(_modules("ModuleList", modules))
+        return self
+
+    def insert(self, index, module):
+        self._items.insert(index, _modules("ModuleList", [module])[0])
+
+    def __getitem__(self, index):
+        return ModuleList(self._items[index]) if isinstance(index, slice) else self._items[index]
+
+    def __setitem__(self, index, module):
+        self._items[index] = _modules("ModuleList", [module])[0]
+
+    def __len__(self):
+        return len(self._items)
+
+    def __iter__(self):
+        return iter(self._items)
+
+
+class ModuleDict(Module):
+    def __init__(self, modules=None):
+        super().__init__()
+        self._items = OrderedDict(modules or {})
+        _modules("ModuleDict", self._items.values())
+
+    def _members(self):
+        return iter(self._items.items())
+
+    def __getitem__(self, key):
+        return self._items[key]
+
+    def __setitem__(self, key, module):
+        self._items[key] = _modules("ModuleDict", [module])[0]
+
+    def __contains__(self, key):
+        return key in self._items
+
+    def __len__(self):
+        return len(self._items)
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def keys(self):
+        return self._items.keys()
+
+    def values(self):
+        return self._items.values()
+
+    def items(self):
+        return self._items.items()
