@@ -329,7 +329,7 @@ class Attention(Function):
         weights_t = k @ np.swapaxes(q_scaled, -1, -2)  # (..., S, L): the scores, transposed
         if mask is not None:
             weights_t += np.swapaxes(mask, -1, -2)
-        peak = weights_t.max(axis=-2, keepdims=True)
+        peak = weights_t.max(axis=-2, keepdims=True, initial=-np.inf)  # initial: no keys
         if mask is not None:
             peak[peak == -np.inf] = 0  # a query masked from every key gets 0, as in PyTorch
         weights_t -= peak
