@@ -384,6 +384,14 @@ AUDIT = {
     "load_state_dict-not-a-mapping": (lambda: gn.nn.Linear(2, 2).load_state_dict([1, 2]),
                                       TypeError, ["load_state_dict", "list"]),
     "item-of-many": (lambda: x(2, 2).item(), RuntimeError, ["item()", "(2, 2)"]),
+    # the 1-D ops delegate to the 2-D ones, but speak in their own terms
+    "Conv1d-input-shorter-than-kernel": (lambda: gn.nn.Conv1d(3, 6, 5)(x(2, 3, 2)),
+                                         RuntimeError, ["conv1d", "(2, 3, 2)", "(5,)"]),
+    "conv1d-negative-padding": (lambda: F.conv1d(x(2, 3, 8), x(6, 3, 3), padding=-1),
+                                ValueError, ["conv1d", "padding", "-1"]),
+    "MaxPool1d-rank": (lambda: gn.nn.MaxPool1d(2)(x(8)), RuntimeError, ["max_pool1d", "(8,)"]),
+    "AvgPool1d-window-larger": (lambda: gn.nn.AvgPool1d(5)(x(1, 1, 2)),
+                                RuntimeError, ["avg_pool1d", "(1, 1, 2)", "(5,)"]),
 }
 
 

@@ -26,9 +26,9 @@ def _pair(value, name="value", op="", minimum=None):
 
 
 def _output_size(op, shape, kernel, stride, padding, dilation):
-    """The sliding windows' output (height, width) over an input of shape (..., H, W); an
-    error naming op if the input is too small."""
-    out = tuple(map(conv._out_size, shape[-2:], kernel, stride, padding, dilation))
+    """The sliding windows' output size over the last len(kernel) dims of an input of shape
+    (..., H, W) or (..., L); an error naming op if the input is too small."""
+    out = tuple(map(conv._out_size, shape[-len(kernel) :], kernel, stride, padding, dilation))
     if min(out) <= 0:
         raise RuntimeError(f"{op}: input of shape {tuple(shape)} is smaller than the window "
                            f"{tuple(kernel)} (padding {padding}, dilation {dilation}): the "
@@ -115,7 +115,13 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if input.ndim != 3 or weight.ndim != 3 or input.shape[1] != weight.shape[1] * groups:
         raise RuntimeError(f"conv1d: expected input (N, C, L) and weight (O, C/groups, k) with "
                            f"groups={groups}, got input {input.shape} and weight {weight.shape}")
-    padding = padding if isinstance(padding, str) else (0, _pair(padding)[0])
+    if not isinstance(padding, str):
+        padding = (0, _pair(padding, "padding", "conv1d", minimum=0)[0])
+    if not isinstance(padding, str):  # errors in conv1d's own terms, not the 2-D call's
+        stride_1d = _pair(stride, "stride", "conv1d", minimum=1)[:1]
+        dilation_1d = _pair(dilation, "dilation", "conv1d", minimum=1)[:1]
+        _output_size("conv1d", input.shape, weight.shape[2:], stride_1d, padding[1:],
+                     dilation_1d)
     out = conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, (1, _pair(stride)[0]), padding,
                  (1, _pair(dilation)[0]), groups)
     return out.squeeze(2)
@@ -211,15 +217,24 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     return out.squeeze(0) if unbatched else out
 
 
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1):
+def _pool1d(op, input, kernel_size, stride, padding, dilation=1):
+    """Checks in the 1-D op's own terms, then its stride (the kernel's by default)."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"{op}: expected (N, C, L) or (C, L), got {input.shape}")
     stride = kernel_size if stride is None else stride
+    _output_size(op, input.shape, (kernel_size,), (stride,), (padding,), (dilation,))
+    return stride
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1):
+    stride = _pool1d("max_pool1d", input, kernel_size, stride, padding, dilation)
     out = max_pool2d(input.unsqueeze(-2), (1, kernel_size), (1, stride), (0, padding),
                      (1, dilation))
     return out.squeeze(-2)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, count_include_pad=True):
-    stride = kernel_size if stride is None else stride
+    stride = _pool1d("avg_pool1d", input, kernel_size, stride, padding)
     out = avg_pool2d(input.unsqueeze(-2), (1, kernel_size), (1, stride), (0, padding),
                      count_include_pad=count_include_pad)
     return out.squeeze(-2)
