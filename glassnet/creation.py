@@ -11,13 +11,7 @@ from glassnet.ops import elementwise as ew
 from glassnet.ops import movement as mv
 from glassnet.tensor import _KIND, DEFAULT_DTYPE, Tensor, _to_array, bool_, int64
 from glassnet.tensor_axes import _normalize_dim, _size_args
-
-
-def check_device(device):
-    """glassnet computes with NumPy, on the CPU: device may be None or "cpu"."""
-    if device is not None and str(device) != "cpu":
-        raise ValueError(f"glassnet runs on the CPU (NumPy) only, got device={device!r}; "
-                         f"expected None or 'cpu'")
+from glassnet.tensor_convert import check_device
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False):

@@ -20,6 +20,7 @@ import zipfile
 import numpy as np
 
 from glassnet.tensor import Tensor
+from glassnet.tensor_convert import check_device
 
 FORMAT = "glassnet-checkpoint"
 VERSION = 1
@@ -124,8 +125,11 @@ def _decode(node, arrays, path):
     return Tensor(array, requires_grad=node.get("requires_grad", False))
 
 
-def load(path):
-    """Read a checkpoint written by save(); Tensors come back as Tensors, arrays as arrays."""
+def load(path, map_location=None, weights_only=True):
+    """Read a checkpoint written by save(); Tensors come back as Tensors, arrays as arrays.
+    map_location (the CPU, the one device) and weights_only are accepted as in torch.load: a
+    glassnet checkpoint holds no pickled code, so it is always weights only."""
+    check_device(map_location)
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no such file: {path}")

@@ -4,13 +4,11 @@ Every operation on a Tensor that requires a gradient records a Context (autograd
 its inputs; ``backward()`` walks those records back to the leaves. The methods only convert
 arguments and call the primitives in ``ops/``; no derivative is written here. Methods that
 differ only in the primitive or NumPy function they call are made by the method makers below,
-one line each (``exp = _float_math(ew.exp)``). This file holds the data, the graph, dtypes,
-operators and elementwise methods; the methods along axes (reshape, sum, softmax, matmul...) are
-inherited from tensor_axes.py, and the functions that make tensors (zeros, randn, cat...) are in
-creation.py.
+one line each (``exp = _float_math(ew.exp)``). This file holds the data, the graph, operators
+and elementwise methods; the methods along axes (reshape, sum, softmax, matmul...) are inherited
+from tensor_axes.py, the conversions (dtypes, the device, item, numpy, printing) from
+tensor_convert.py, and the functions that make tensors (zeros, randn, cat...) are in creation.py.
 """
-
-from functools import partialmethod
 
 import numpy as np
 
@@ -18,15 +16,17 @@ from glassnet import autograd, random
 from glassnet.ops import elementwise as ew
 from glassnet.ops import movement as mv
 from glassnet.tensor_axes import AxisMethods, _normalize_dim
-
-float32, float64 = np.dtype("float32"), np.dtype("float64")
-int64, int32, bool_ = np.dtype("int64"), np.dtype("int32"), np.dtype("bool")
-DEFAULT_DTYPE = float32
-_KIND = {"b": 0, "u": 1, "i": 1, "f": 2}  # PyTorch's promotion categories
-
-
-def _is_float(dtype):
-    return np.issubdtype(dtype, np.floating)
+from glassnet.tensor_convert import (  # noqa: F401 (the dtypes are glassnet.tensor's too)
+    _KIND,
+    DEFAULT_DTYPE,
+    ConvertMethods,
+    _is_float,
+    bool_,
+    float32,
+    float64,
+    int32,
+    int64,
+)
 
 
 def _to_array(value, dtype=None):
@@ -114,6 +114,20 @@ def _flat(op):
     return flat_op
 
 
+def _augmented(name, op, update):
+    """a <op>= b. Outside the graph it changes a in place, as PyTorch (every alias of a sees the
+    change: a manual SGD step `p -= lr * p.grad` under no_grad updates the parameter); on a
+    tensor in the graph it makes a new node, a = a <op> b, since glassnet records no in-place
+    op (`loss += step_loss` keeps its gradient)."""
+
+    def augmented_op(self, other):
+        if self.requires_grad and autograd.is_grad_enabled():
+            return op(self, other)
+        return self._set(name, update(self.data, _to_array(other)))
+
+    return augmented_op
+
+
 def _in_place(name, update):
     """A method setting self.data to update(self.data, *arrays), outside the graph."""
 
@@ -123,7 +137,7 @@ def _in_place(name, update):
     return in_place_op
 
 
-class Tensor(AxisMethods):
+class Tensor(AxisMethods, ConvertMethods):
     __slots__ = ("__weakref__", "_ctx", "_retain", "data", "grad", "requires_grad")
     __array_priority__ = 1000  # ndarray + Tensor calls Tensor.__radd__
 
@@ -153,49 +167,6 @@ class Tensor(AxisMethods):
     def numel(self):
         return self.data.size
 
-    # ---- leaving the graph ----
-    def item(self):
-        if self.data.size != 1:
-            raise RuntimeError(f"item(): needs a tensor with one element, got shape {self.shape}")
-        return self.data.item()
-
-    def numpy(self):
-        if self.requires_grad:
-            raise RuntimeError("numpy(): the tensor requires grad; use tensor.detach().numpy()")
-        return self.data
-
-    def tolist(self):
-        return self.data.tolist()
-
-    def __array__(self, dtype=None, copy=None):
-        array = self.data if dtype is None else self.data.astype(dtype)
-        return array.copy() if copy else array
-
-    def __float__(self):
-        return float(self.item())
-
-    def __int__(self):
-        return int(self.item())
-
-    def __index__(self):
-        if not np.issubdtype(self.dtype, np.integer):
-            raise TypeError("only integer tensors of a single element can be used as an index")
-        return int(self.item())
-
-    def __bool__(self):
-        if self.data.size != 1:
-            raise RuntimeError(f"Boolean value of a tensor of {self.numel()} elements is ambiguous")
-        return bool(self.data)
-
-    def __repr__(self):
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
-        extra = "" if self.dtype in (float32, int64, bool_) else f", dtype={self.dtype}"
-        if self._ctx is not None:
-            extra += f", grad_fn=<{self._ctx.fn.__name__}Backward>"
-        elif self.requires_grad:
-            extra += ", requires_grad=True"
-        return f"tensor({body}{extra})"
-
     # ---- autograd ----
     def backward(self, gradient=None, retain_graph=False):
         autograd.backward(self, gradient, retain_graph)
@@ -224,32 +195,6 @@ class Tensor(AxisMethods):
 
     def clone(self):
         return ew.cast(self, self.dtype) if self.requires_grad else Tensor._make(self.data.copy())
-
-    # ---- dtype ----
-    def type(self, dtype):
-        dtype = np.dtype(dtype)
-        if dtype == self.dtype:
-            return self
-        if self.requires_grad and _is_float(dtype):
-            return ew.cast(self, dtype)
-        return Tensor._make(self.data.astype(dtype))
-
-    def to(self, dtype=None, *args, **kwargs):
-        return self if dtype is None or dtype in ("cpu", "cuda") else self.type(dtype)
-
-    float = partialmethod(type, float32)
-    double = partialmethod(type, float64)
-    long = partialmethod(type, int64)
-    int = partialmethod(type, int32)
-    bool = partialmethod(type, bool_)
-
-    def type_as(self, other):
-        return self.type(other.dtype)
-
-    def contiguous(self):
-        return self
-
-    cpu = contiguous
 
     # ---- arithmetic ----
     def _operand(self, other):
@@ -288,6 +233,10 @@ class Tensor(AxisMethods):
     # tied elements share the gradient, as in PyTorch: a + (b - a) / 2 is a exactly there
     maximum = _binary(lambda a, b: ew.where(a > b, a, ew.where(a < b, b, a + (b - a) * 0.5)))
     minimum = _binary(lambda a, b: ew.where(a < b, a, ew.where(a > b, b, a + (b - a) * 0.5)))
+    __iadd__ = _augmented("+=", __add__, np.add)
+    __isub__ = _augmented("-=", __sub__, np.subtract)
+    __imul__ = _augmented("*=", __mul__, np.multiply)
+    __itruediv__ = _augmented("/=", __truediv__, np.divide)
     __floordiv__ = _binary(_floor_divide)
     __rfloordiv__ = _binary(_floor_divide, reflected=True)
     __mod__ = _binary(_remainder)

@@ -213,7 +213,10 @@ class AxisMethods:
         return self.var(dim, unbiased, keepdim, correction).sqrt()
 
     def max(self, dim=None, keepdim=False):
-        """max() -> value; max(dim) -> (values, indices), as PyTorch."""
+        """max() -> value; max(dim) -> (values, indices); max(other) -> the elementwise maximum,
+        as PyTorch."""
+        if isinstance(dim, AxisMethods):
+            return self.maximum(dim)
         if dim is None:
             if self.numel() == 0:
                 raise RuntimeError("max(): the tensor is empty; give dim= to reduce one axis")
@@ -222,7 +225,10 @@ class AxisMethods:
         return MinMax((rd.max(self, dim, keepdim), self.argmax(dim, keepdim)))
 
     def min(self, dim=None, keepdim=False):
-        """min() -> value; min(dim) -> (values, indices): the max of -self."""
+        """min() -> value; min(dim) -> (values, indices): the max of -self; min(other) -> the
+        elementwise minimum."""
+        if isinstance(dim, AxisMethods):
+            return self.minimum(dim)
         if dim is None:
             return -rd.max(-self)
         values, indices = (-self).max(dim, keepdim)

@@ -436,3 +436,95 @@ def test_layers_take_dtype_and_device_at_construction(make):
     assert list(layer.state_dict()) == list(reference.state_dict())
     with pytest.raises(NotImplementedError, match="proj_size"):
         gn.nn.LSTM(3, 4, proj_size=2)
+
+
+# ---- library API as PyTorch's (found by a sweep of the non-layer API) ----
+def test_augmented_assignment_updates_in_place_outside_the_graph():
+    """The textbook manual SGD step: `p -= lr * p.grad` under no_grad changes the parameter."""
+    model = gn.nn.Linear(2, 1)
+    before = model.weight.data.copy()
+    model(gn.ones(1, 2)).sum().backward()
+    with gn.no_grad():
+        for param in model.parameters():
+            param -= 0.1 * param.grad
+    np.testing.assert_allclose(model.weight.data, before - 0.1 * model.weight.grad.data)
+    a = gn.zeros(2)
+    alias = a
+    a += 1
+    a *= 3
+    a /= 2
+    a -= 0.5
+    assert a is alias and alias.tolist() == [1.0, 1.0]
+
+
+def test_augmented_assignment_in_the_graph_keeps_the_gradient():
+    """`loss += step_loss` on tensors that require grad: a new node, the gradient flows."""
+    x = gn.tensor([1.0, 2.0], requires_grad=True)
+    total = x.sum()
+    total += (x * x).sum()
+    total *= 2
+    total.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * (1 + 2 * np.array([1.0, 2.0])))
+
+
+def test_to_takes_devices_dtypes_and_tensors_as_pytorch():
+    t = gn.ones(2)
+    assert t.to("cpu", gn.float64).dtype == np.float64
+    assert t.to(device="cpu").dtype == np.float32
+    assert gn.tensor([1, 2]).to(gn.ones(1)).dtype == np.float32
+    for call in (lambda: t.to("cuda"), lambda: t.to(device="cuda:0"),
+                 lambda: gn.nn.Linear(2, 2).to("cuda")):
+        with pytest.raises(ValueError, match="CPU"):
+            call()
+    model = gn.nn.Linear(2, 2).to("cpu", gn.float64)
+    assert model.weight.dtype == np.float64
+    with pytest.raises(TypeError, match="floating point"):
+        gn.nn.Linear(2, 2).to(gn.int64)
+
+
+def test_containers_keep_what_is_added_to_them_as_pytorch():
+    for lib in (gn, torch):
+        seq = lib.nn.Sequential(lib.nn.ReLU())
+        seq.add_module("fc", lib.nn.Linear(2, 2))
+        seq.scale = lib.nn.Parameter(lib.ones(1))
+        sliced = lib.nn.Sequential(lib.nn.Linear(2, 2), lib.nn.ReLU(), lib.nn.Linear(2, 2))[1:]
+        names = [n for n, _ in seq.named_parameters()]
+        result = (names, len(seq), tuple(seq(lib.ones(1, 2)).shape), list(sliced.state_dict()))
+        if lib is gn:
+            ours = result
+    assert ours == result
+
+
+def test_train_and_eval_call_each_childs_own_train():
+    calls = []
+
+    class Child(gn.nn.Module):
+        def train(self, mode=True):
+            calls.append(mode)
+            return super().train(mode)
+
+    model = gn.nn.Sequential(Child(), gn.nn.Linear(2, 2))
+    model.eval()
+    assert calls == [False] and not model[1].training
+    with pytest.raises(ValueError, match="bool"):
+        model.train("yes")
+
+
+def test_max_and_min_of_two_tensors_and_optimizers_from_named_parameters():
+    a, b = gn.tensor([1.0, 5.0]), gn.tensor([3.0, 2.0])
+    assert gn.max(a, b).tolist() == [3.0, 5.0] and a.min(b).tolist() == [1.0, 2.0]
+    model = gn.nn.Linear(2, 1)
+    optimizer = gn.optim.SGD(model.named_parameters(), lr=0.1)
+    assert optimizer.param_groups[0]["params"] == list(model.parameters())
+
+
+def test_load_and_clipping_take_pytorchs_keywords(tmp_path):
+    path = tmp_path / "w.npz"
+    gn.save({"w": gn.ones(2)}, path)
+    assert gn.load(path, map_location="cpu", weights_only=True)["w"].tolist() == [1.0, 1.0]
+    with pytest.raises(ValueError, match="CPU"):
+        gn.load(path, map_location="cuda")
+    layer = gn.nn.Linear(2, 1)
+    layer(gn.ones(1, 2)).sum().backward()
+    gn.nn.utils.clip_grad_norm_(layer.parameters(), 1.0, foreach=None)
+    gn.nn.utils.clip_grad_value_(layer.parameters(), 1.0, foreach=None)

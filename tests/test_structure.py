@@ -12,7 +12,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "glassnet"
 ENGINE_FILES = [
-    "tensor.py", "tensor_axes.py", "creation.py", "autograd.py", "ops/*.py", "functional/*.py"
+    "tensor.py", "tensor_axes.py", "tensor_convert.py", "creation.py", "autograd.py", "ops/*.py",
+    "functional/*.py",
 ]
 FUSED_FILES = ["ops/fused.py", "ops/fused_conv.py"]  # speed kernels, budgeted on their own
 ENGINE_BUDGET = 1500  # lines of code in the engine's core (all but the fused kernels)
@@ -22,8 +23,8 @@ MODEL_BUDGET = 300  # lines of code in each model and each lesson
 
 # the engine, as the other parts may import it
 ENGINE = {
-    "tensor", "tensor_axes", "creation", "autograd", "ops", "functional", "random", "init",
-    "serialize",
+    "tensor", "tensor_axes", "tensor_convert", "creation", "autograd", "ops", "functional",
+    "random", "init", "serialize",
 }
 
 
@@ -167,7 +168,7 @@ def _engine_paths(fused):
 
 CORE_OVER = pytest.mark.xfail(
     strict=True,
-    reason="known and reported on issue 2: the core measured 1,771 lines of code against "
+    reason="known and reported on issue 2: the core measured 1,813 lines of code against "
     "DESIGN.md's 1,500; strict, so this turns red the day it fits and the mark must go",
 )
 

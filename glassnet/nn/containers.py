@@ -2,6 +2,7 @@
 holds its modules in a list or an ordered dict, which Module's attribute walk goes through."""
 
 from collections import OrderedDict
+from itertools import chain
 
 from glassnet.nn.module import Module
 
@@ -27,8 +28,15 @@ class Sequential(Module):
             modules = _modules("Sequential", modules)
             self._items = OrderedDict((str(i), m) for i, m in enumerate(modules))
 
-    def _members(self):
-        return iter(self._items.items())
+    def _members(self):  # the items, then any attribute set on the container itself
+        return chain(self._items.items(), Module._members(self))
+
+    def __setattr__(self, name, value):
+        """seq.name = module (or add_module) appends a step, as in PyTorch."""
+        if isinstance(value, Module) and "_items" in self.__dict__:
+            self._items[name] = value
+        else:
+            super().__setattr__(name, value)
 
     def __getattr__(self, name):
         """seq.fc1 for a Sequential built from an OrderedDict, as in PyTorch."""
@@ -48,8 +56,8 @@ class Sequential(Module):
 
     def __getitem__(self, index):
         values = list(self._items.values())
-        if isinstance(index, slice):
-            return Sequential(*values[index])
+        if isinstance(index, slice):  # the items keep their names, as in PyTorch
+            return Sequential(OrderedDict(list(self._items.items())[index]))
         if not -len(values) <= index < len(values):
             raise IndexError(f"Sequential: index {index} is out of range for {len(values)} "
                              f"modules")
@@ -68,7 +76,7 @@ class ModuleList(Module):
         self._items = _modules("ModuleList", modules)
 
     def _members(self):
-        return ((str(i), m) for i, m in enumerate(self._items))
+        return chain(((str(i), m) for i, m in enumerate(self._items)), Module._members(self))
 
     def append(self, module):
         self._items.extend(_modules("ModuleList", [module]))
@@ -101,7 +109,7 @@ class ModuleDict(Module):
         _modules("ModuleDict", self._items.values())
 
     def _members(self):
-        return iter(self._items.items())
+        return chain(self._items.items(), Module._members(self))
 
     def __getitem__(self, key):
         return self._items[key]

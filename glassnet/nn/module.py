@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from glassnet.tensor import Tensor, float32, float64
+from glassnet.tensor_convert import dtype_and_device
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -54,7 +55,9 @@ def _walk(prefix, value):
             yield from _walk(f"{prefix}.{key}", item)
 
 
-_BOOKKEEPING = ("_buffer_names", "_transient_buffers", "_forward_hooks", "_forward_pre_hooks")
+# attributes the walk skips; a container's _items it walks by its own _members
+_BOOKKEEPING = ("_buffer_names", "_transient_buffers", "_forward_hooks", "_forward_pre_hooks",
+                "_items")
 
 
 class Module:
@@ -148,7 +151,9 @@ class Module:
 
     def _own(self, kind):
         for name, value in self._members():
-            if kind == "parameter" and isinstance(value, Parameter) or kind == "buffer" and name in self._buffer_names and value is not None:
+            parameter = kind == "parameter" and isinstance(value, Parameter)
+            buffer = kind == "buffer" and name in self._buffer_names and value is not None
+            if parameter or buffer:
                 yield name, value
 
     def _named(self, kind, prefix="", recurse=True):
@@ -223,8 +228,11 @@ class Module:
 
     # ---- modes and bulk changes ----
     def train(self, mode=True):
-        for module in self.modules():
-            module.training = mode
+        if not isinstance(mode, bool):  # a ValueError, as PyTorch's
+            raise ValueError(f"train: mode is expected to be a bool, got {mode!r}")  # noqa: TRY004
+        self.training = mode
+        for child in self.children():  # each child's own train(), overridden or not
+            child.train(mode)
         return self
 
     def eval(self):
@@ -248,10 +256,15 @@ class Module:
         fn(self)
         return self
 
-    def to(self, dtype=None, *args, **kwargs):
-        if dtype is None or isinstance(dtype, str):
+    def to(self, *args, dtype=None, device=None, **kwargs):
+        """to(dtype), to(device), to(device, dtype), to(tensor): the float parameters and
+        buffers take a float dtype, as in PyTorch; the one device is the CPU."""
+        dtype = dtype_and_device(args, dtype, device)
+        if dtype is None:
             return self
-        dtype = np.dtype(dtype)
+        if not np.issubdtype(dtype, np.floating):
+            raise TypeError(f"{type(self).__name__}.to only accepts floating point dtypes, got "
+                            f"{dtype}")
         for value in list(self.parameters()) + list(self.buffers()):
             if np.issubdtype(value.dtype, np.floating):
                 value.data = value.data.astype(dtype)

@@ -25,10 +25,11 @@ def _norm(array, norm_type):
     return np.linalg.norm(array.ravel(), ord=norm_type)
 
 
-def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False):
+def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """Scale gradients so their total norm is at most max_norm; return the norm before clipping.
 
     total = ||(||g_1||_p, ..., ||g_n||_p)||_p;  each g *= min(1, max_norm / (total + 1e-6)).
+    foreach (a PyTorch speed option) is accepted and has no effect.
     """
     grads = _grads(parameters)
     max_norm, norm_type = float(max_norm), float(norm_type)
@@ -48,8 +49,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     return Tensor(total)
 
 
-def clip_grad_value_(parameters, clip_value):
-    """Clamp every gradient element into [-clip_value, clip_value], in place."""
+def clip_grad_value_(parameters, clip_value, foreach=None):
+    """Clamp every gradient element into [-clip_value, clip_value], in place (foreach: as above)."""
     clip_value = float(clip_value)
     for grad in _grads(parameters):
         np.clip(grad, -clip_value, clip_value, out=grad)

@@ -61,7 +61,8 @@ class Optimizer:
                 f"{name}: a param group's 'params' must be an ordered collection of Tensors "
                 f"(a list), got {type(params).__name__}"
             )
-        params = list(params)
+        # (name, parameter) pairs, as model.named_parameters() gives, are taken as in PyTorch
+        params = [p[1] if isinstance(p, tuple) and len(p) == 2 else p for p in params]
         for param in params:
             if not isinstance(param, Tensor):
                 raise TypeError(

@@ -1,0 +1,117 @@
+"""The Tensor methods that convert: dtypes (type, to, float, double, long...), the device (the
+CPU, the only one), and leaving the graph (item, numpy, tolist, float(), bool(), printing). Tensor
+(tensor.py) inherits them. The dtype constants live here because tensor.py, creation.py and the
+layers use them.
+"""
+
+from functools import partialmethod
+
+import numpy as np
+
+from glassnet.ops import elementwise as ew
+
+float32, float64 = np.dtype("float32"), np.dtype("float64")
+int64, int32, bool_ = np.dtype("int64"), np.dtype("int32"), np.dtype("bool")
+DEFAULT_DTYPE = float32
+_KIND = {"b": 0, "u": 1, "i": 1, "f": 2}  # PyTorch's promotion categories
+
+
+def _is_float(dtype):
+    return np.issubdtype(dtype, np.floating)
+
+
+def check_device(device):
+    """glassnet computes with NumPy, on the CPU: device may be None or "cpu"."""
+    if device is not None and str(device) != "cpu":
+        raise ValueError(f"glassnet runs on the CPU (NumPy) only, got device={device!r}; "
+                         f"expected None or 'cpu'")
+
+
+def dtype_and_device(args, dtype=None, device=None):
+    """The dtype asked for by to()'s arguments (a dtype, a device name, another tensor, in any
+    order), None if none; a device other than the CPU is an error, not a silent no-op."""
+    for arg in args:
+        if isinstance(arg, ConvertMethods):
+            dtype = arg.dtype
+        elif arg is not None:
+            try:
+                dtype = np.dtype(arg)
+            except TypeError:  # not a dtype: a device
+                device = arg
+    check_device(device)
+    return dtype
+
+
+class ConvertMethods:
+    __slots__ = ()  # Tensor's own __slots__ stay in force
+
+    # ---- leaving the graph ----
+    def item(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"item(): needs a tensor with one element, got shape {self.shape}")
+        return self.data.item()
+
+    def numpy(self):
+        if self.requires_grad:
+            raise RuntimeError("numpy(): the tensor requires grad; use tensor.detach().numpy()")
+        return self.data
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.data if dtype is None else self.data.astype(dtype)
+        return array.copy() if copy else array
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if not np.issubdtype(self.dtype, np.integer):
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"Boolean value of a tensor of {self.numel()} elements is ambiguous")
+        return bool(self.data)
+
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        extra = "" if self.dtype in (float32, int64, bool_) else f", dtype={self.dtype}"
+        if self._ctx is not None:
+            extra += f", grad_fn=<{self._ctx.fn.__name__}Backward>"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    # ---- dtype and device ----
+    def type(self, dtype):
+        dtype = np.dtype(dtype)
+        if dtype == self.dtype:
+            return self
+        if self.requires_grad and _is_float(dtype):
+            return ew.cast(self, dtype)
+        return self._make(self.data.astype(dtype))
+
+    def to(self, *args, dtype=None, device=None, **kwargs):
+        """to(dtype), to(device), to(device, dtype), to(other tensor), as PyTorch."""
+        dtype = dtype_and_device(args, dtype, device)
+        return self if dtype is None else self.type(dtype)
+
+    float = partialmethod(type, float32)
+    double = partialmethod(type, float64)
+    long = partialmethod(type, int64)
+    int = partialmethod(type, int32)
+    bool = partialmethod(type, bool_)
+
+    def type_as(self, other):
+        return self.type(other.dtype)
+
+    def contiguous(self):
+        return self
+
+    cpu = contiguous
