@@ -528,3 +528,21 @@ def test_load_and_clipping_take_pytorchs_keywords(tmp_path):
     layer(gn.ones(1, 2)).sum().backward()
     gn.nn.utils.clip_grad_norm_(layer.parameters(), 1.0, foreach=None)
     gn.nn.utils.clip_grad_value_(layer.parameters(), 1.0, foreach=None)
+
+
+def test_a_module_under_two_names_is_in_the_state_dict_under_both():
+    def make(lib):
+        class Model(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.body = lib.nn.Sequential(lib.nn.Linear(2, 2))
+                self.shared = self.body
+                self.head, self.tail = lib.nn.Linear(2, 2), lib.nn.Linear(2, 2)
+                self.tail.weight = self.head.weight
+
+        return Model()
+
+    ours, theirs = make(gn), make(torch)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert len(list(ours.parameters())) == len(list(theirs.parameters())) == 5
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})

@@ -186,8 +186,9 @@ class Module:
         for name, value in self._own("buffer"):
             if name not in self._transient_buffers:
                 state[prefix + name] = value.detach()
-        for name, child in self.named_children():
-            state.update(child.state_dict(prefix=f"{prefix}{name}."))
+        for name, child in self._members():  # a module under two names is saved under both,
+            if isinstance(child, Module):  # as in PyTorch (named_children gives it once)
+                state.update(child.state_dict(prefix=f"{prefix}{name}."))
         return state
 
     def load_state_dict(self, state_dict, strict=True):
