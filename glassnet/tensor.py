@@ -123,7 +123,11 @@ def _augmented(name, op, update):
     def augmented_op(self, other):
         if self.requires_grad and autograd.is_grad_enabled():
             return op(self, other)
-        return self._set(name, update(self.data, _to_array(other)))
+        result = update(self.data, _to_array(other))
+        if not np.can_cast(result.dtype, self.dtype, "same_kind"):  # as PyTorch: no truncation
+            raise RuntimeError(f"{name}: the result type {result.dtype} can't be cast to the "
+                               f"tensor's dtype {self.dtype}")
+        return self._set(name, result)
 
     return augmented_op
 
@@ -293,6 +297,9 @@ class Tensor(AxisMethods, ConvertMethods):
     def clamp(self, min=None, max=None):
         if min is None and max is None:
             raise ValueError("clamp: at least one of min and max must be given")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):  # bounds that get gradients
+            out = self if min is None else ew.where(self < min, *self._operand(min)[::-1])
+            return out if max is None else ew.where(out > max, *out._operand(max)[::-1])
         to_float = not _is_float(self.dtype) and float in (type(min), type(max))  # as PyTorch
         return ew.clamp(self.float() if to_float else self, min=min, max=max)
 

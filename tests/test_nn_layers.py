@@ -455,6 +455,11 @@ def test_augmented_assignment_updates_in_place_outside_the_graph():
     a /= 2
     a -= 0.5
     assert a is alias and alias.tolist() == [1.0, 1.0]
+    counts = gn.tensor([1, 2])
+    counts += 1
+    with pytest.raises(RuntimeError, match="can't be cast"):  # no silent truncation
+        counts += 0.5
+    assert counts.tolist() == [2, 3]
 
 
 def test_augmented_assignment_in_the_graph_keeps_the_gradient():

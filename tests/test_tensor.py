@@ -905,6 +905,9 @@ EDGE_OPS = {
     "logsumexp-empty": (lambda a: a.logsumexp(0), [np.zeros((0, 3))]),
     "cos-large-float32": (lambda a: a.cos(), [np.array([10000.3, -2e4, 1.0], dtype=np.float32)]),
     "sqrt-int": (lambda a: a.sqrt(), [np.array([4, 9])]),
+    "clamp-tensor-bounds": (lambda a, low, high: a.clamp(min=low, max=high),
+                            [np.array([1.0, 5.0, 3.0]), np.array([2.0, 2.0, 3.0]),
+                             np.array([4.0, 4.0, 4.0])]),
 }
 
 
