@@ -551,3 +551,31 @@ def test_a_module_under_two_names_is_in_the_state_dict_under_both():
     assert list(ours.state_dict()) == list(theirs.state_dict())
     assert len(list(ours.parameters())) == len(list(theirs.parameters())) == 5
     ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+
+
+def test_container_methods_as_pytorch():
+    def use(lib):
+        nn = lib.nn
+        seq = nn.Sequential(nn.Linear(1, 1), nn.ReLU(), nn.Linear(1, 2))
+        seq.insert(1, nn.Tanh())
+        popped = seq.pop(0)
+        del seq[-1]
+        seq.extend([nn.ReLU()])
+        modules = nn.ModuleList([nn.ReLU()])
+        modules += [nn.Tanh()]
+        joined = modules + nn.ModuleList([nn.ReLU()])
+        last = modules.pop(-1)
+        del modules[0]
+        named = nn.ModuleDict({"a": nn.ReLU()})
+        named.update({"b": nn.Tanh()})
+        by_attribute = named.a
+        named.pop("a")
+        return ([type(m).__name__ for m in seq], [n for n, _ in seq.named_children()],
+                len(modules), len(joined), list(named.keys()),
+                [type(m).__name__ for m in (popped, last, by_attribute)])
+
+    assert use(gn) == use(torch)
+    with pytest.raises(IndexError, match="ModuleList: index 3 is out of range for 1 modules"):
+        gn.nn.ModuleList([gn.nn.ReLU()])[3]
+    with pytest.raises(TypeError, match="keys must be strings"):
+        gn.nn.ModuleDict({1: gn.nn.ReLU()})

@@ -54,14 +54,39 @@ class Sequential(Module):
         self._items[str(len(self._items))] = _modules("Sequential", [module])[0]
         return self
 
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index, module):
+        modules = list(self._items.values())
+        modules.insert(index, _modules("Sequential", [module])[0])
+        self._items = OrderedDict((str(i), m) for i, m in enumerate(modules))  # renumbered
+        return self
+
+    def pop(self, index):
+        module = self[index]
+        del self[index]
+        return module
+
+    def __delitem__(self, index):
+        """del seq[i] (or a slice); the rest are renumbered "0", "1", ..., as in PyTorch."""
+        keys = list(self._items)[index] if isinstance(index, slice) else [self._key(index)]
+        for key in keys:
+            del self._items[key]
+        self._items = OrderedDict((str(i), m) for i, m in enumerate(self._items.values()))
+
+    def _key(self, index):
+        if not -len(self._items) <= index < len(self._items):
+            raise IndexError(f"Sequential: index {index} is out of range for {len(self._items)} "
+                             f"modules")
+        return list(self._items)[index]
+
     def __getitem__(self, index):
-        values = list(self._items.values())
         if isinstance(index, slice):  # the items keep their names, as in PyTorch
             return Sequential(OrderedDict(list(self._items.items())[index]))
-        if not -len(values) <= index < len(values):
-            raise IndexError(f"Sequential: index {index} is out of range for {len(values)} "
-                             f"modules")
-        return values[index]
+        return self._items[self._key(index)]
 
     def __len__(self):
         return len(self._items)
@@ -71,9 +96,9 @@ class Sequential(Module):
 
 
 class ModuleList(Module):
-    def __init__(self, modules=()):
+    def __init__(self, modules=None):
         super().__init__()
-        self._items = _modules("ModuleList", modules)
+        self._items = _modules("ModuleList", modules or ())
 
     def _members(self):
         return chain(((str(i), m) for i, m in enumerate(self._items)), Module._members(self))
@@ -89,8 +114,28 @@ class ModuleList(Module):
     def insert(self, index, module):
         self._items.insert(index, _modules("ModuleList", [module])[0])
 
+    def pop(self, index=-1):
+        return self._items.pop(self._index(index))
+
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def __add__(self, other):
+        return ModuleList([*self._items, *other])
+
+    def __delitem__(self, index):
+        del self._items[index if isinstance(index, slice) else self._index(index)]
+
+    def _index(self, index):
+        if not -len(self._items) <= index < len(self._items):
+            raise IndexError(f"ModuleList: index {index} is out of range for "
+                             f"{len(self._items)} modules")
+        return index
+
     def __getitem__(self, index):
-        return ModuleList(self._items[index]) if isinstance(index, slice) else self._items[index]
+        if isinstance(index, slice):
+            return ModuleList(self._items[index])
+        return self._items[self._index(index)]
 
     def __setitem__(self, index, module):
         self._items[index] = _modules("ModuleList", [module])[0]
@@ -105,8 +150,29 @@ class ModuleList(Module):
 class ModuleDict(Module):
     def __init__(self, modules=None):
         super().__init__()
-        self._items = OrderedDict(modules or {})
-        _modules("ModuleDict", self._items.values())
+        self._items = OrderedDict()
+        self.update(modules or {})
+
+    def update(self, modules):
+        """From a mapping or (key, module) pairs, as dict.update."""
+        for key, module in dict(modules).items():
+            self[key] = module
+
+    def __getattr__(self, name):
+        """md.key for md["key"], as in PyTorch."""
+        items = self.__dict__.get("_items")
+        if items is not None and name in items:
+            return items[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def pop(self, key):
+        return self._items.pop(key)
+
+    def clear(self):
+        self._items.clear()
+
+    def __delitem__(self, key):
+        del self._items[key]
 
     def _members(self):
         return chain(self._items.items(), Module._members(self))
@@ -115,6 +181,8 @@ class ModuleDict(Module):
         return self._items[key]
 
     def __setitem__(self, key, module):
+        if not isinstance(key, str):
+            raise TypeError(f"ModuleDict: keys must be strings, got {type(key).__name__} {key!r}")
         self._items[key] = _modules("ModuleDict", [module])[0]
 
     def __contains__(self, key):
