@@ -16,6 +16,15 @@ def _modules(container, modules):
     return modules
 
 
+def _item_by_name(container, name):
+    """container.name for an item of that name, as in PyTorch (called when the usual lookup
+    finds no attribute)."""
+    items = container.__dict__.get("_items")
+    if items is not None and name in items:
+        return items[name]
+    raise AttributeError(f"'{type(container).__name__}' object has no attribute '{name}'")
+
+
 class Sequential(Module):
     """Modules applied one after another; named "0", "1", ... (or by an OrderedDict's keys)."""
 
@@ -38,12 +47,7 @@ class Sequential(Module):
         else:
             super().__setattr__(name, value)
 
-    def __getattr__(self, name):
-        """seq.fc1 for a Sequential built from an OrderedDict, as in PyTorch."""
-        items = self.__dict__.get("_items")
-        if items is not None and name in items:
-            return items[name]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+    __getattr__ = _item_by_name  # seq.fc1 for a Sequential built from an OrderedDict
 
     def forward(self, input):
         for module in self._items.values():
@@ -158,12 +162,7 @@ class ModuleDict(Module):
         for key, module in dict(modules).items():
             self[key] = module
 
-    def __getattr__(self, name):
-        """md.key for md["key"], as in PyTorch."""
-        items = self.__dict__.get("_items")
-        if items is not None and name in items:
-            return items[name]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+    __getattr__ = _item_by_name  # md.key for md["key"]
 
     def pop(self, key):
         return self._items.pop(key)
