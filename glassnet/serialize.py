@@ -127,9 +127,11 @@ def _decode(node, arrays, path):
 
 def load(path, map_location=None, weights_only=True):
     """Read a checkpoint written by save(); Tensors come back as Tensors, arrays as arrays.
-    map_location (the CPU, the one device) and weights_only are accepted as in torch.load: a
-    glassnet checkpoint holds no pickled code, so it is always weights only."""
-    check_device(map_location)
+    map_location and weights_only are accepted as in torch.load: every tensor loads onto the
+    CPU, the one device (a device name other than "cpu" is an error; a mapping or a function
+    is accepted and has nothing to move), and a glassnet checkpoint holds no pickled code."""
+    if isinstance(map_location, str):
+        check_device(map_location)
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no such file: {path}")

@@ -58,14 +58,7 @@ def _subtract(a, b):
 
 
 def _floor_divide(a, b):
-    return Tensor._make(np.floor_divide(a.data, b.data))  # no gradient, as in PyTorch
-
-
-def _remainder(a, b):
-    """a mod b with b's sign, as % in Python; with a gradient a - floor(a / b) b, as PyTorch."""
-    if not (a.requires_grad or b.requires_grad):
-        return Tensor._make(np.remainder(a.data, b.data))
-    return a - ew.flat(a / b, np.floor) * b
+    return Tensor._make(np.floor_divide(a.data, b.data))  # PyTorch has no derivative for it
 
 
 def _true_divide(a, b):
@@ -107,27 +100,27 @@ def _flat(op):
     """A method for a piecewise-constant op: a zero gradient (PyTorch's); integers stay."""
 
     def flat_op(self, *args):
-        if not _is_float(self.dtype):
-            return Tensor._make(op(self.data, *args).astype(self.dtype))
+        if not self.requires_grad:  # no graph to keep: the array op alone, in self's dtype
+            return Tensor._make(op(self.data, *args).astype(self.dtype, copy=False))
         return ew.flat(self, lambda a: op(a, *args))
 
     return flat_op
 
 
 def _augmented(name, op, update):
-    """a <op>= b. Outside the graph it changes a in place, as PyTorch (every alias of a sees the
-    change: a manual SGD step `p -= lr * p.grad` under no_grad updates the parameter); on a
-    tensor in the graph it makes a new node, a = a <op> b, since glassnet records no in-place
-    op (`loss += step_loss` keeps its gradient)."""
+    """a <op>= b. Under no_grad it changes a in place, as PyTorch (every alias of a sees the
+    change: the manual SGD step `p -= lr * p.grad` updates the parameter). With grad enabled it
+    makes a new tensor, a = a <op> b: glassnet records no in-place op, and has no version
+    counter to notice an array a graph saved being overwritten; so `total += loss` keeps its
+    gradient and no saved value changes under a recorded graph."""
 
     def augmented_op(self, other):
-        if self.requires_grad and autograd.is_grad_enabled():
-            return op(self, other)
-        result = update(self.data, _to_array(other))
+        in_graph = autograd.is_grad_enabled()
+        result = op(self, other) if in_graph else update(self.data, _to_array(other))
         if not np.can_cast(result.dtype, self.dtype, "same_kind"):  # as PyTorch: no truncation
             raise RuntimeError(f"{name}: the result type {result.dtype} can't be cast to the "
                                f"tensor's dtype {self.dtype}")
-        return self._set(name, result)
+        return result.type(self.dtype) if in_graph else self._set(name, result)
 
     return augmented_op
 
@@ -234,17 +227,16 @@ class Tensor(AxisMethods, ConvertMethods):
     __rtruediv__ = _binary(_true_divide, reflected=True)
     __pow__ = pow = _binary(ew.pow)
     __rpow__ = _binary(ew.pow, reflected=True)
-    # tied elements share the gradient, as in PyTorch: a + (b - a) / 2 is a exactly there
-    maximum = _binary(lambda a, b: ew.where(a > b, a, ew.where(a < b, b, a + (b - a) * 0.5)))
-    minimum = _binary(lambda a, b: ew.where(a < b, a, ew.where(a > b, b, a + (b - a) * 0.5)))
+    maximum = _binary(ew.maximum)
+    minimum = _binary(lambda a, b: -ew.maximum(-a, -b))
     __iadd__ = _augmented("+=", __add__, np.add)
     __isub__ = _augmented("-=", __sub__, np.subtract)
     __imul__ = _augmented("*=", __mul__, np.multiply)
     __itruediv__ = _augmented("/=", __truediv__, np.divide)
     __floordiv__ = _binary(_floor_divide)
     __rfloordiv__ = _binary(_floor_divide, reflected=True)
-    __mod__ = _binary(_remainder)
-    __rmod__ = _binary(_remainder, reflected=True)
+    __mod__ = _binary(ew.remainder)
+    __rmod__ = _binary(ew.remainder, reflected=True)
 
     def __neg__(self):
         return ew.neg(self)
@@ -297,10 +289,12 @@ class Tensor(AxisMethods, ConvertMethods):
     def clamp(self, min=None, max=None):
         if min is None and max is None:
             raise ValueError("clamp: at least one of min and max must be given")
+        min, max = (b.item() if isinstance(b, np.generic) else b for b in (min, max))  # NEP 50
         if isinstance(min, Tensor) or isinstance(max, Tensor):  # bounds that get gradients
             out = self if min is None else ew.where(self < min, *self._operand(min)[::-1])
             return out if max is None else ew.where(out > max, *out._operand(max)[::-1])
-        to_float = not _is_float(self.dtype) and float in (type(min), type(max))  # as PyTorch
+        to_float = not _is_float(self.dtype) and any(  # as PyTorch: float bounds, float result
+            isinstance(bound, (float, np.floating)) for bound in (min, max))
         return ew.clamp(self.float() if to_float else self, min=min, max=max)
 
     clip = clamp

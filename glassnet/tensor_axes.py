@@ -5,6 +5,8 @@ the data, the graph, dtypes, operators and the elementwise methods. The dim and 
 live here because tensor.py and creation.py use them too.
 """
 
+import math
+
 import numpy as np
 
 from glassnet.ops import matmul as mm
@@ -23,7 +25,7 @@ def _normalize_dim(dim, ndim):
 def _dims(dim, ndim):
     """None (every dim: also for an empty tuple, or any valid dim of a 0-d tensor, as in
     PyTorch's reductions), one dim or a tuple of dims, normalized."""
-    if dim is None or dim == ():
+    if dim is None or dim in ((), []):
         return None
     if isinstance(dim, (tuple, list)):
         dims = tuple(_normalize_dim(d, ndim) for d in dim)
@@ -230,6 +232,8 @@ class AxisMethods:
         if isinstance(dim, AxisMethods):
             return self.minimum(dim)
         if dim is None:
+            if self.numel() == 0:
+                raise RuntimeError("min(): the tensor is empty; give dim= to reduce one axis")
             return -rd.max(-self)
         values, indices = (-self).max(dim, keepdim)
         return MinMax((-values, indices))
@@ -242,7 +246,8 @@ class AxisMethods:
         if not isinstance(dims, tuple):
             return rd.max(self, dims, keepdim, spread=True)
         kept = [d for d in range(self.ndim) if d not in dims]  # the reduced dims go last, as one
-        merged = self.permute(*kept, *dims).reshape(*[self.shape[d] for d in kept], -1)
+        merged = self.permute(*kept, *dims).reshape(  # not -1: ambiguous for a size-0 dim
+            *[self.shape[d] for d in kept], math.prod(self.shape[d] for d in dims))
         out = rd.max(merged, -1, spread=True)
         if keepdim:
             out = out.reshape([1 if d in dims else n for d, n in enumerate(self.shape)])
@@ -314,4 +319,4 @@ class AxisMethods:
     __matmul__ = matmul
 
     def __rmatmul__(self, other):
-        return type(self)(other).matmul(self)
+        return self._make(np.asarray(other)).matmul(self)

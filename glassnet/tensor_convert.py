@@ -22,7 +22,7 @@ def _is_float(dtype):
 
 def check_device(device):
     """glassnet computes with NumPy, on the CPU: device may be None or "cpu"."""
-    if device is not None and str(device) != "cpu":
+    if device is not None and str(device).split(":")[0] != "cpu":
         raise ValueError(f"glassnet runs on the CPU (NumPy) only, got device={device!r}; "
                          f"expected None or 'cpu'")
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from glassnet import functional as F_gn
 from glassnet import nn
 
 torch = pytest.importorskip("torch")
@@ -450,26 +451,39 @@ def test_augmented_assignment_updates_in_place_outside_the_graph():
     np.testing.assert_allclose(model.weight.data, before - 0.1 * model.weight.grad.data)
     a = gn.zeros(2)
     alias = a
-    a += 1
-    a *= 3
-    a /= 2
-    a -= 0.5
+    with gn.no_grad():
+        a += 1
+        a *= 3
+        a /= 2
+        a -= 0.5
     assert a is alias and alias.tolist() == [1.0, 1.0]
-    counts = gn.tensor([1, 2])
-    counts += 1
-    with pytest.raises(RuntimeError, match="can't be cast"):  # no silent truncation
-        counts += 0.5
-    assert counts.tolist() == [2, 3]
+    for grad_enabled in (False, True):
+        counts = gn.tensor([1, 2])
+        with gn.set_grad_enabled(grad_enabled):
+            counts += 1
+            with pytest.raises(RuntimeError, match="can't be cast"):  # no silent truncation
+                counts += 0.5
+        assert counts.tolist() == [2, 3] and counts.dtype == np.int64
 
 
 def test_augmented_assignment_in_the_graph_keeps_the_gradient():
-    """`loss += step_loss` on tensors that require grad: a new node, the gradient flows."""
+    """With grad enabled, a <op>= b is a new node: `total += loss` keeps the gradient (also
+    when total starts as a constant), and an array a graph saved is never overwritten."""
     x = gn.tensor([1.0, 2.0], requires_grad=True)
-    total = x.sum()
+    total = gn.zeros(())
+    total += x.sum()
     total += (x * x).sum()
     total *= 2
     total.backward()
     np.testing.assert_allclose(x.grad.numpy(), 2 * (1 + 2 * np.array([1.0, 2.0])))
+    data, weight = gn.tensor([1.0, 2.0]), gn.tensor([3.0, 4.0], requires_grad=True)
+    product = (data * weight).sum()
+    data += 10  # a new tensor: the product's saved input is unchanged
+    product.backward()
+    assert weight.grad.tolist() == [1.0, 2.0]
+    half = gn.ones(2, dtype=gn.float32)
+    half += gn.ones(2, dtype=gn.float64)
+    assert half.dtype == np.float32  # the tensor keeps its dtype, as in place
 
 
 def test_to_takes_devices_dtypes_and_tensors_as_pytorch():
@@ -579,3 +593,39 @@ def test_container_methods_as_pytorch():
         gn.nn.ModuleList([gn.nn.ReLU()])[3]
     with pytest.raises(TypeError, match="keys must be strings"):
         gn.nn.ModuleDict({1: gn.nn.ReLU()})
+
+
+def test_review_fixes_of_the_library_api(tmp_path):
+    class Bag(gn.nn.Module):  # a user's attribute named like the containers' storage
+        def __init__(self):
+            super().__init__()
+            self._items = [gn.nn.Linear(2, 2)]
+
+    assert len(list(Bag().parameters())) == 2
+    seq = gn.nn.Sequential(gn.nn.ReLU())
+    seq.extra = gn.nn.Tanh()
+    del seq.extra
+    assert len(seq) == 1
+    named = gn.nn.ModuleDict()
+    named.b = gn.nn.Tanh()
+    assert "b" in named and list(named.keys()) == ["b"]
+    path = tmp_path / "w.npz"
+    gn.save({"w": gn.ones(2)}, path)
+    for location in ("cpu:0", {"cuda:0": "cpu"}, lambda storage, where: storage):
+        assert gn.load(path, map_location=location)["w"].tolist() == [1.0, 1.0]
+    pooled = gn.nn.MaxPool1d((2,), stride=(2,))(gn.arange(8.0).reshape(1, 1, 8))
+    assert pooled.tolist() == [[[1.0, 3.0, 5.0, 7.0]]]
+    weight = gn.nn.Parameter(gn.ones(2, 2))
+    assert type(np.ones((1, 2), np.float32) @ weight) is gn.Tensor
+    with pytest.raises(RuntimeError, match="min\\(\\): the tensor is empty"):
+        gn.ones(0).min()
+
+
+def test_attention_takes_a_one_dimensional_mask_as_pytorch():
+    rng = np.random.default_rng(0)
+    q, k, v = (rng.standard_normal((2, 3, 4)).astype(np.float32) for _ in range(3))
+    mask = np.array([True, False, True])
+    ours = F_gn.scaled_dot_product_attention(*map(gn.tensor, (q, k, v)), attn_mask=gn.tensor(mask))
+    theirs = torch.nn.functional.scaled_dot_product_attention(
+        *map(torch.tensor, (q, k, v)), attn_mask=torch.tensor(mask))
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-6)

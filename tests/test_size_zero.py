@@ -41,6 +41,7 @@ CASES = {
     "var-empty": lambda lib: lib.ones(0).var(),
     "sum-over-empty-dim": lambda lib: lib.ones(0, 3).sum(0),
     "amax-of-empty-rows": lambda lib: lib.ones(2, 0).amax(0),
+    "amax-over-dims-keeping-an-empty-one": lambda lib: lib.zeros(0, 3, 2).amax(dim=(1, 2)),
     "softmax-empty-dim": lambda lib: lib.ones(2, 0).softmax(1),
     "argmax-of-empty": lambda lib: lib.ones(0, 3).argmax(1),
     "embedding-no-indices": lambda lib: _f(lib).embedding(lib.zeros(0, dtype=lib.int64),

@@ -246,8 +246,10 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 # ---- attention ----
 def _check_attention(query, key, value, op="attention"):
     shapes = query.shape, key.shape, value.shape
+    batch_dims = {s[:-2] for s in shapes}
     if (min(map(len, shapes)) < 2 or query.shape[-1] != key.shape[-1]
-            or key.shape[-2] != value.shape[-2] or _broadcast(*(s[:-2] for s in shapes)) is None):
+            or key.shape[-2] != value.shape[-2]
+            or len(batch_dims) > 1 and _broadcast(*batch_dims) is None):
         raise RuntimeError(f"{op}: query (..., L, E), key (..., S, E), value (..., S, Ev) with "
                            f"batch dims that broadcast expected, got {', '.join(map(str, shapes))}")
     if not query.dtype == key.dtype == value.dtype or query.dtype.kind != "f":
@@ -268,6 +270,7 @@ def _additive_mask(attn_mask, is_causal, query, key):
             raise RuntimeError(f"attention: attn_mask must be bool or float and broadcast to the "
                                f"scores {scores}, got dtype {given.dtype} shape {given.shape}")
         given = np.where(given, 0, -np.inf) if given.dtype == bool else given
+        given = given.reshape((1,) * (2 - given.ndim) + given.shape)  # a (S,) mask: one row
         mask = given.astype(query.dtype) if mask is None else mask + given
     return mask
 

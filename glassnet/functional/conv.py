@@ -10,6 +10,7 @@ import numpy as np
 from glassnet.ops import conv, fused_conv
 from glassnet.ops import matmul as mm
 from glassnet.ops import movement as mv
+from glassnet.ops import reduce as rd
 from glassnet.tensor import Tensor
 
 
@@ -195,7 +196,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         return fused_conv.max_pool2d(input, kernel)  # ops/fused_conv.py
     windows, shape, unbatched, _ = _pool_windows(input, kernel_size, stride, padding, dilation,
                                                  -np.inf, "max_pool2d")
-    out = windows.max(dim=2).values.reshape(shape)  # the gradient to the first max, as PyTorch
+    out = rd.max(windows, 2).reshape(shape)  # the gradient to the first max, as in PyTorch
     return out.squeeze(0) if unbatched else out
 
 
@@ -218,23 +219,28 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 
 def _pool1d(op, input, kernel_size, stride, padding, dilation=1):
-    """Checks in the 1-D op's own terms, then its stride (the kernel's by default)."""
+    """Checks in the 1-D op's own terms; the kernel, stride (the kernel's by default), padding
+    and dilation as ints."""
     if input.ndim not in (2, 3):
         raise RuntimeError(f"{op}: expected (N, C, L) or (C, L), got {input.shape}")
-    stride = kernel_size if stride is None else stride
-    _output_size(op, input.shape, (kernel_size,), (stride,), (padding,), (dilation,))
-    return stride
+    kernel = _pair(kernel_size, "kernel_size", op, minimum=1)[0]
+    stride = kernel if stride is None else _pair(stride, "stride", op, minimum=1)[0]
+    padding = _pair(padding, "padding", op, minimum=0)[0]
+    dilation = _pair(dilation, "dilation", op, minimum=1)[0]
+    _output_size(op, input.shape, (kernel,), (stride,), (padding,), (dilation,))
+    return kernel, stride, padding, dilation
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1):
-    stride = _pool1d("max_pool1d", input, kernel_size, stride, padding, dilation)
+    kernel_size, stride, padding, dilation = _pool1d("max_pool1d", input, kernel_size, stride,
+                                                     padding, dilation)
     out = max_pool2d(input.unsqueeze(-2), (1, kernel_size), (1, stride), (0, padding),
                      (1, dilation))
     return out.squeeze(-2)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, count_include_pad=True):
-    stride = _pool1d("avg_pool1d", input, kernel_size, stride, padding)
+    kernel_size, stride, padding, _ = _pool1d("avg_pool1d", input, kernel_size, stride, padding)
     out = avg_pool2d(input.unsqueeze(-2), (1, kernel_size), (1, stride), (0, padding),
                      count_include_pad=count_include_pad)
     return out.squeeze(-2)

@@ -183,7 +183,7 @@ def kl_div(input, target, reduction="mean", log_target=False):
         loss = target.exp() * (target - input)
     else:
         safe_log = where(target > 0, target, 1.0).log()  # t log t = 0 at t = 0
-        loss = target * (safe_log - input)  # d/dt = log t + 1 - input, as in PyTorch
+        loss = target * (safe_log - input)  # d/dt = log t + 1 - input for t > 0, as PyTorch
     if reduction == "batchmean":
         return loss.sum() / (input.shape[0] if input.ndim else 1)
     return _reduce(loss, reduction)

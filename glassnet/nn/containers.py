@@ -16,6 +16,12 @@ def _modules(container, modules):
     return modules
 
 
+def _attributes(container):
+    """The walk of the container's own attributes (set beside its items), items left out."""
+    return ((name, value) for name, value in Module._members(container)
+            if name.split(".")[0] != "_items")
+
+
 def _item_by_name(container, name):
     """container.name for an item of that name, as in PyTorch (called when the usual lookup
     finds no attribute)."""
@@ -38,7 +44,7 @@ class Sequential(Module):
             self._items = OrderedDict((str(i), m) for i, m in enumerate(modules))
 
     def _members(self):  # the items, then any attribute set on the container itself
-        return chain(self._items.items(), Module._members(self))
+        return chain(self._items.items(), _attributes(self))
 
     def __setattr__(self, name, value):
         """seq.name = module (or add_module) appends a step, as in PyTorch."""
@@ -46,6 +52,12 @@ class Sequential(Module):
             self._items[name] = value
         else:
             super().__setattr__(name, value)
+
+    def __delattr__(self, name):
+        if name in self.__dict__.get("_items", {}):
+            del self._items[name]
+        else:
+            super().__delattr__(name)
 
     __getattr__ = _item_by_name  # seq.fc1 for a Sequential built from an OrderedDict
 
@@ -105,7 +117,7 @@ class ModuleList(Module):
         self._items = _modules("ModuleList", modules or ())
 
     def _members(self):
-        return chain(((str(i), m) for i, m in enumerate(self._items)), Module._members(self))
+        return chain(((str(i), m) for i, m in enumerate(self._items)), _attributes(self))
 
     def append(self, module):
         self._items.extend(_modules("ModuleList", [module]))
@@ -164,6 +176,12 @@ class ModuleDict(Module):
 
     __getattr__ = _item_by_name  # md.key for md["key"]
 
+    def __setattr__(self, name, value):  # md.key = module for md["key"] = module
+        if isinstance(value, Module) and "_items" in self.__dict__:
+            self[name] = value
+        else:
+            super().__setattr__(name, value)
+
     def pop(self, key):
         return self._items.pop(key)
 
@@ -174,7 +192,7 @@ class ModuleDict(Module):
         del self._items[key]
 
     def _members(self):
-        return chain(self._items.items(), Module._members(self))
+        return chain(self._items.items(), _attributes(self))
 
     def __getitem__(self, key):
         return self._items[key]

@@ -55,9 +55,7 @@ def _walk(prefix, value):
             yield from _walk(f"{prefix}.{key}", item)
 
 
-# attributes the walk skips; a container's _items it walks by its own _members
-_BOOKKEEPING = ("_buffer_names", "_transient_buffers", "_forward_hooks", "_forward_pre_hooks",
-                "_items")
+_BOOKKEEPING = ("_buffer_names", "_transient_buffers", "_forward_hooks", "_forward_pre_hooks")
 
 
 class Module:

@@ -89,6 +89,37 @@ class Pow(Function):
         return grad_a, grad_b
 
 
+class Maximum(Function):
+    """max(a, b) elementwise; the gradient goes to the larger, half to each where they tie, as in
+    PyTorch. The minimum is derived: min(a, b) = -max(-a, -b)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved
+        share = np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0)).astype(grad.dtype)  # a's part
+        return unbroadcast(grad * share, a.shape), unbroadcast(grad * (1 - share), b.shape)
+
+
+class Remainder(Function):
+    """a mod b with b's sign, as Python's % and PyTorch's remainder; a - floor(a / b) b, so
+    d/da = 1 and d/db = -floor(a / b) (the value itself from np.remainder, exact)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save(a, b)
+        return np.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved
+        return unbroadcast(grad, a.shape), unbroadcast(-grad * np.floor(a / b), b.shape)
+
+
 def _unary(name, function, backward, of_output=False):
     """A primitive out = function(a) whose backward(grad, a) is the chain rule grad * f'(a);
     with of_output the rule reads out instead of a. Only the array it reads is kept."""
@@ -191,6 +222,7 @@ def step(a, value_at_zero=0.0):
 
 
 add, mul, div, neg, pow, where = Add.apply, Mul.apply, Div.apply, Neg.apply, Pow.apply, Where.apply
+maximum, remainder = Maximum.apply, Remainder.apply
 exp, log, log1p, abs, tanh = Exp.apply, Log.apply, Log1p.apply, Abs.apply, Tanh.apply
 sigmoid, relu, sin, cos, erf = Sigmoid.apply, Relu.apply, Sin.apply, Cos.apply, Erf.apply
 clamp = Clamp.apply

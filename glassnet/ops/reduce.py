@@ -35,7 +35,9 @@ class Max(Function):
     def forward(ctx, a, axis, keepdims=False, spread=False):
         index = np.argmax(a, axis=axis, keepdims=True)
         out = np.take_along_axis(a, index, axis=axis)
-        ctx.args = a.shape, axis, keepdims, (a == out) if spread else index
+        if spread:  # every maximal element; a NaN maximum is the NaN element's, as in PyTorch
+            chosen = (a == out) | (np.isnan(a) & np.isnan(out)) if a.dtype.kind == "f" else a == out
+        ctx.args = a.shape, axis, keepdims, chosen if spread else index
         return out if keepdims else np.squeeze(out, axis)
 
     @staticmethod
