@@ -134,10 +134,10 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     spreads a weighted copy of the kernel into the (larger) output."""
     op = "conv_transpose2d"
     _same_dtype(op, input, weight)
-    _check_groups_and_bias(op, groups, weight.shape[0], weight.shape[1] * groups, bias)
     if input.ndim != 4 or weight.ndim != 4 or input.shape[1] != weight.shape[0]:
         raise RuntimeError(f"conv_transpose2d: expected input (N, {weight.shape[0]}, H, W) for "
                            f"weight of shape {weight.shape}, got input of shape {input.shape}")
+    _check_groups_and_bias(op, groups, weight.shape[0], weight.shape[1] * groups, bias)
     stride, dilation = _pair(stride, "stride", op, 1), _pair(dilation, "dilation", op, 1)
     padding, output_padding = _pair(padding, "padding", op, 0), _pair(output_padding, op=op)
     n, in_channels, height, width = input.shape
