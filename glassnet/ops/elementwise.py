@@ -89,35 +89,37 @@ class Pow(Function):
         return grad_a, grad_b
 
 
-class Maximum(Function):
-    """max(a, b) elementwise; the gradient goes to the larger, half to each where they tie, as in
-    PyTorch. The minimum is derived: min(a, b) = -max(-a, -b)."""
+def _binary(name, function, backward):
+    """A primitive out = function(a, b) whose backward(grad, a, b) gives both gradients at the
+    broadcast shape; each is summed back to its input's shape here."""
 
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save(a, b)
-        return np.maximum(a, b)
+    class Binary(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save(a, b)
+            return function(a, b)
 
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved
-        share = np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0)).astype(grad.dtype)  # a's part
-        return unbroadcast(grad * share, a.shape), unbroadcast(grad * (1 - share), b.shape)
+        @staticmethod
+        def backward(ctx, grad):
+            a, b = ctx.saved
+            grad_a, grad_b = backward(grad, a, b)
+            return unbroadcast(grad_a, a.shape), unbroadcast(grad_b, b.shape)
+
+    Binary.__name__ = Binary.__qualname__ = name
+    return Binary
 
 
-class Remainder(Function):
-    """a mod b with b's sign, as Python's % and PyTorch's remainder; a - floor(a / b) b, so
-    d/da = 1 and d/db = -floor(a / b) (the value itself from np.remainder, exact)."""
+def _maximum_backward(grad, a, b):
+    """The larger input takes the gradient, each half of it where they tie (as PyTorch)."""
+    share = np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0)).astype(grad.dtype)  # a's part
+    return grad * share, grad * (1 - share)
 
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save(a, b)
-        return np.remainder(a, b)
 
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved
-        return unbroadcast(grad, a.shape), unbroadcast(-grad * np.floor(a / b), b.shape)
+# max(a, b) elementwise; the minimum is derived: min(a, b) = -max(-a, -b)
+Maximum = _binary("Maximum", np.maximum, _maximum_backward)
+# a mod b with b's sign (Python's %), exact from np.remainder; as a - floor(a / b) b its
+# derivatives are 1 and -floor(a / b)
+Remainder = _binary("Remainder", np.remainder, lambda grad, a, b: (grad, -grad * np.floor(a / b)))
 
 
 def _unary(name, function, backward, of_output=False):
