@@ -135,6 +135,9 @@ def result_type(*dtypes):
 
 
 def _common(tensors, op):
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{op}: expected a sequence of tensors, got one Tensor; wrap it in a list")
+    tensors = list(tensors)
     if not tensors:
         raise ValueError(f"{op}: expected a non-empty sequence of tensors")
     tensors = [as_tensor(t) for t in tensors]
@@ -143,7 +146,7 @@ def _common(tensors, op):
 
 
 def cat(tensors, dim=0):
-    tensors = _common(list(tensors), "cat")
+    tensors = _common(tensors, "cat")
     if min(t.ndim for t in tensors) == 0:
         raise RuntimeError("cat: zero-dimensional tensors cannot be concatenated; use stack")
     first = tensors[0]
@@ -157,7 +160,7 @@ def cat(tensors, dim=0):
 
 
 def stack(tensors, dim=0):
-    tensors = _common(list(tensors), "stack")
+    tensors = _common(tensors, "stack")
     for t in tensors[1:]:
         if t.shape != tensors[0].shape:
             raise RuntimeError(f"stack: expects each tensor to be equal size, got "

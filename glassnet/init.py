@@ -36,8 +36,10 @@ def _calculate_fan_in_and_fan_out(tensor):
 
 
 def _fill(tensor, values):
+    """tensor's values set in place; tensor may also be the array of one (`m.weight.data`, as
+    PyTorch code such as DCGAN's weights_init passes)."""
     with no_grad():
-        tensor.data[...] = values
+        (tensor if isinstance(tensor, np.ndarray) else tensor.data)[...] = values
     return tensor
 
 

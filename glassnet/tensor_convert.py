@@ -80,7 +80,11 @@ class ConvertMethods:
         return bool(self.data)
 
     def __repr__(self):
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        finite = self.data[np.isfinite(self.data)] if _is_float(self.dtype) else self.data
+        whole = finite.size == 0 or bool(np.all(finite == np.round(finite)))
+        mode = "maxprec_equal" if whole else "fixed"  # PyTorch's: 1., 2. or 1.0000, 2.5000
+        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4,
+                               floatmode=mode)
         extra = "" if self.dtype in (float32, int64, bool_) else f", dtype={self.dtype}"
         if self._ctx is not None:
             extra += f", grad_fn=<{self._ctx.fn.__name__}Backward>"

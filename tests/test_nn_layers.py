@@ -629,3 +629,19 @@ def test_attention_takes_a_one_dimensional_mask_as_pytorch():
     theirs = torch.nn.functional.scaled_dot_product_attention(
         *map(torch.tensor, (q, k, v)), attn_mask=torch.tensor(mask))
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("values", [[1.0, 2.5], [1.0, 2.0], [0.1234567, -3.0], [1e-5, 1.0],
+                                    [[1.5, 2.25], [3.125, -4.0]], 3.14159, [float("nan"), 1.5]])
+def test_tensors_print_as_pytorchs(values):
+    assert repr(gn.tensor(values)) == repr(torch.tensor(values))
+
+
+def test_init_fills_a_parameters_array_and_cat_wants_a_sequence():
+    """DCGAN's weights_init passes m.weight.data (glassnet's .data is the array itself)."""
+    layer = gn.nn.Linear(30, 20)
+    gn.nn.init.normal_(layer.weight.data, 0.0, 0.02)
+    gn.nn.init.constant_(layer.bias.data, 0)
+    assert 0.01 < layer.weight.data.std() < 0.03 and not layer.bias.data.any()
+    with pytest.raises(TypeError, match="cat: expected a sequence of tensors"):
+        gn.cat(gn.ones(2))
