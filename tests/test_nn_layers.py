@@ -645,3 +645,17 @@ def test_init_fills_a_parameters_array_and_cat_wants_a_sequence():
     assert 0.01 < layer.weight.data.std() < 0.03 and not layer.bias.data.any()
     with pytest.raises(TypeError, match="cat: expected a sequence of tensors"):
         gn.cat(gn.ones(2))
+
+
+def test_module_lists_print_runs_of_equal_layers_as_pytorch():
+    def make(nn):
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.blocks = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)] + [nn.ReLU()])
+
+        return Model()
+
+    assert repr(make(gn.nn)) == repr(make(torch.nn))
+    assert repr(gn.nn.Linear(2, 2).load_state_dict(gn.nn.Linear(2, 2).state_dict())) == (
+        "<All keys matched successfully>")

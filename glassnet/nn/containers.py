@@ -119,6 +119,19 @@ class ModuleList(Module):
     def _members(self):
         return chain(((str(i), m) for i, m in enumerate(self._items)), _attributes(self))
 
+    def _child_lines(self):
+        """A run of equal items printed once, "(0-2): 3 x Linear(...)", as PyTorch prints."""
+        texts = [repr(module).replace("\n", "\n  ") for module in self._items]
+        lines, start = [], 0
+        for end in range(1, len(texts) + 1):
+            if end == len(texts) or texts[end] != texts[start]:
+                count = end - start
+                label = f"({start}):" if count == 1 else f"({start}-{end - 1}): {count} x"
+                lines.append(f"{label} {texts[start]}")
+                start = end
+        others = [(n, m) for n, m in _attributes(self) if isinstance(m, Module)]
+        return lines + [f"({n}): " + repr(m).replace("\n", "\n  ") for n, m in others]
+
     def append(self, module):
         self._items.extend(_modules("ModuleList", [module]))
         return self

@@ -13,7 +13,10 @@ import numpy as np
 from glassnet.tensor import Tensor, float32, float64
 from glassnet.tensor_convert import dtype_and_device
 
-IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    def __repr__(self):  # as PyTorch's
+        return "<All keys matched successfully>" if self == ([], []) else super().__repr__()
 
 
 class Parameter(Tensor):
@@ -285,11 +288,12 @@ class Module:
         return ""
 
     def __repr__(self):
-        children = list(self.named_children())
-        extra = self.extra_repr()
-        if not children:
+        extra, lines = self.extra_repr(), self._child_lines()
+        if not lines:
             return f"{type(self).__name__}({extra})"
-        lines = [extra] if extra else []
-        for name, child in children:
-            lines.append(f"({name}): " + repr(child).replace("\n", "\n  "))
+        lines = ([extra] if extra else []) + lines
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+    def _child_lines(self):
+        return [f"({name}): " + repr(child).replace("\n", "\n  ")
+                for name, child in self.named_children()]
