@@ -31,6 +31,9 @@ from glassnet.functional import heaviside
 from glassnet.random import get_rng_state, initial_seed, manual_seed, set_rng_state
 from glassnet.tensor import Tensor, bool_, float32, float64, int32, int64
 
+# PyTorch's other names for the dtypes: dtype=gn.long, x.to(gn.float) (and gn.bool, below)
+float, double, long, int = float32, float64, int64, int32
+
 # functions that are also methods: gn.exp(t) is t.exp()
 exp, log, log1p, sqrt, abs, tanh, sigmoid, relu = (
     Tensor.exp, Tensor.log, Tensor.log1p, Tensor.sqrt, Tensor.abs, Tensor.tanh, Tensor.sigmoid,
@@ -80,6 +83,7 @@ __all__ = [
     "clip",
     "cos",
     "data",
+    "double",
     "empty",
     "empty_like",
     "enable_grad",
@@ -87,6 +91,7 @@ __all__ = [
     "exp",
     "eye",
     "flatten",
+    "float",
     "float32",
     "float64",
     "from_numpy",
@@ -96,6 +101,7 @@ __all__ = [
     "get_rng_state",
     "heaviside",
     "initial_seed",
+    "int",
     "int32",
     "int64",
     "is_grad_enabled",
@@ -105,6 +111,7 @@ __all__ = [
     "log1p",
     "log_softmax",
     "logsumexp",
+    "long",
     "manual_seed",
     "masked_fill",
     "matmul",

@@ -937,3 +937,9 @@ def test_cat_promotes_as_pytorch():
     assert gn.cat([gn.tensor([1]), gn.tensor([1.0])]).dtype == np.float32
     assert gn.cat([gn.tensor([True]), gn.tensor([2])]).dtype == np.int64
     assert gn.stack([gn.tensor([1.0]), gn.tensor([1.0], dtype=gn.float64)]).dtype == np.float64
+
+
+def test_pytorchs_other_dtype_names():
+    assert gn.tensor([1, 2], dtype=gn.long).dtype == np.int64
+    assert gn.ones(2).to(gn.double).dtype == np.float64
+    assert (gn.float, gn.int, gn.bool) == (gn.float32, gn.int32, gn.bool_)
