@@ -9,9 +9,9 @@ import numpy as np
 from glassnet import random
 from glassnet.ops import elementwise as ew
 from glassnet.ops import movement as mv
-from glassnet.tensor import _KIND, DEFAULT_DTYPE, Tensor, _to_array, bool_, int64
+from glassnet.tensor import DEFAULT_DTYPE, Tensor, _to_array, bool_, int64
 from glassnet.tensor_axes import _normalize_dim, _size_args
-from glassnet.tensor_convert import check_device
+from glassnet.tensor_convert import check_device, result_type
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
@@ -128,12 +128,6 @@ def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
 
 
 # ---- functions of several tensors ----
-def result_type(*dtypes):
-    """PyTorch's promotion: the highest kind (bool < integer < float) wins, then the widest."""
-    top = max(_KIND[np.dtype(d).kind] for d in dtypes)
-    return np.result_type(*[d for d in dtypes if _KIND[np.dtype(d).kind] == top])
-
-
 def _common(tensors, op):
     if isinstance(tensors, Tensor):
         raise TypeError(f"{op}: expected a sequence of tensors, got one Tensor; wrap it in a list")

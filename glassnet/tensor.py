@@ -26,6 +26,7 @@ from glassnet.tensor_convert import (  # noqa: F401 (the dtypes are glassnet.ten
     float64,
     int32,
     int64,
+    result_type,
 )
 
 
@@ -202,13 +203,11 @@ class Tensor(AxisMethods, ConvertMethods):
         if isinstance(other, Tensor):
             if other.dtype == self.dtype:
                 return self, other
-            kinds = _KIND[self.dtype.kind], _KIND[other.dtype.kind]
-            if kinds[0] != kinds[1]:
-                common = self.dtype if kinds[0] > kinds[1] else other.dtype
-            elif (self.ndim == 0) != (other.ndim == 0):
+            same_kind = _KIND[self.dtype.kind] == _KIND[other.dtype.kind]
+            if same_kind and (self.ndim == 0) != (other.ndim == 0):
                 common = other.dtype if self.ndim == 0 else self.dtype
             else:
-                common = np.promote_types(self.dtype, other.dtype)
+                common = result_type(self.dtype, other.dtype)
             return self.type(common), other.type(common)
         dtype = self.dtype
         if isinstance(other, (float, np.floating)) and not _is_float(dtype):

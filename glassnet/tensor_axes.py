@@ -220,8 +220,6 @@ class AxisMethods:
         if isinstance(dim, AxisMethods):
             return self.maximum(dim)
         if dim is None:
-            if self.numel() == 0:
-                raise RuntimeError("max(): the tensor is empty; give dim= to reduce one axis")
             return rd.max(self)
         dim = _normalize_dim(dim, self.ndim)
         return MinMax((rd.max(self, dim, keepdim), self.argmax(dim, keepdim)))
@@ -232,9 +230,7 @@ class AxisMethods:
         if isinstance(dim, AxisMethods):
             return self.minimum(dim)
         if dim is None:
-            if self.numel() == 0:
-                raise RuntimeError("min(): the tensor is empty; give dim= to reduce one axis")
-            return -rd.max(-self)
+            return -rd.max(-self, op="min")
         values, indices = (-self).max(dim, keepdim)
         return MinMax((-values, indices))
 
@@ -242,7 +238,7 @@ class AxisMethods:
         """The max over dims; tied maximal elements share the gradient, as in PyTorch."""
         dims = _dims(dim, self.ndim)
         if dims is None or isinstance(dims, tuple) and len(dims) == self.ndim:
-            return rd.max(self, None, keepdim)
+            return rd.max(self, None, keepdim, op="amax")
         if not isinstance(dims, tuple):
             return rd.max(self, dims, keepdim, spread=True)
         kept = [d for d in range(self.ndim) if d not in dims]  # the reduced dims go last, as one

@@ -20,6 +20,12 @@ def _is_float(dtype):
     return np.issubdtype(dtype, np.floating)
 
 
+def result_type(*dtypes):
+    """PyTorch's promotion: the highest kind (bool < integer < float) wins, then the widest."""
+    top = max(_KIND[np.dtype(d).kind] for d in dtypes)
+    return np.result_type(*[d for d in dtypes if _KIND[np.dtype(d).kind] == top])
+
+
 def check_device(device):
     """glassnet computes with NumPy, on the CPU: device may be None or "cpu"."""
     if device is not None and str(device).split(":")[0] != "cpu":

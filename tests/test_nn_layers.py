@@ -385,21 +385,17 @@ def test_bad_arguments_are_explained():
 
 
 def test_non_persistent_buffers_stay_out_of_the_state_dict_as_in_torch():
-    class Ours(gn.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.layer = gn.nn.Linear(2, 2)
-            self.register_buffer("mask", gn.ones(2), persistent=False)
-            self.register_buffer("scale", gn.ones(2))
+    def make(lib):
+        class Model(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.layer = lib.nn.Linear(2, 2)
+                self.register_buffer("mask", lib.ones(2), persistent=False)
+                self.register_buffer("scale", lib.ones(2))
 
-    class Theirs(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.layer = torch.nn.Linear(2, 2)
-            self.register_buffer("mask", torch.ones(2), persistent=False)
-            self.register_buffer("scale", torch.ones(2))
+        return Model()
 
-    ours, theirs = Ours(), Theirs()
+    ours, theirs = make(gn), make(torch)
     assert list(ours.state_dict()) == list(theirs.state_dict()) == ["scale", "layer.weight",
                                                                     "layer.bias"]
     assert [name for name, _ in ours.named_buffers()] == ["mask", "scale"]

@@ -116,15 +116,14 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if input.ndim != 3 or weight.ndim != 3 or input.shape[1] != weight.shape[1] * groups:
         raise RuntimeError(f"conv1d: expected input (N, C, L) and weight (O, C/groups, k) with "
                            f"groups={groups}, got input {input.shape} and weight {weight.shape}")
+    # checked in conv1d's own terms (1-D shapes, its name) before the 2-D call
+    stride = _pair(stride, "stride", "conv1d", minimum=1)[0]
+    dilation = _pair(dilation, "dilation", "conv1d", minimum=1)[0]
     if not isinstance(padding, str):
         padding = (0, _pair(padding, "padding", "conv1d", minimum=0)[0])
-    if not isinstance(padding, str):  # errors in conv1d's own terms, not the 2-D call's
-        stride_1d = _pair(stride, "stride", "conv1d", minimum=1)[:1]
-        dilation_1d = _pair(dilation, "dilation", "conv1d", minimum=1)[:1]
-        _output_size("conv1d", input.shape, weight.shape[2:], stride_1d, padding[1:],
-                     dilation_1d)
-    out = conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, (1, _pair(stride)[0]), padding,
-                 (1, _pair(dilation)[0]), groups)
+        _output_size("conv1d", input.shape, weight.shape[2:], (stride,), padding[1:], (dilation,))
+    out = conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, (1, stride), padding,
+                 (1, dilation), groups)
     return out.squeeze(2)
 
 

@@ -55,11 +55,20 @@ def sum(a, dim=None, keepdim=False):
     return Sum.apply(a, axis=dim, keepdims=keepdim)
 
 
-def max(a, dim=None, keepdim=False, spread=False):
+def max(a, dim=None, keepdim=False, spread=False, op="max"):
     if dim is None:  # the max of every element is the max along the flattened array
+        if a.data.size == 0:
+            raise RuntimeError(f"{op}(): the tensor is empty; give dim= to reduce one axis")
         out = Max.apply(reshape(a, (-1,)), axis=0, spread=True)
         return reshape(out, (1,) * a.ndim if keepdim else ())
     return Max.apply(a, axis=dim, keepdims=keepdim, spread=spread)
+
+
+def _shifted_exp(a, axis):
+    """a - max a (so that no exp overflows; initial: a size-0 axis), its exp and their sum."""
+    shifted = a - a.max(axis=axis, keepdims=True, initial=-np.inf)
+    exp = np.exp(shifted)
+    return shifted, exp, exp.sum(axis=axis, keepdims=True)
 
 
 class Softmax(Function):
@@ -68,8 +77,8 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, a, axis):
-        shifted = np.exp(a - a.max(axis=axis, keepdims=True, initial=-np.inf))  # initial: size 0
-        out = shifted / shifted.sum(axis=axis, keepdims=True)
+        _, exp, total = _shifted_exp(a, axis)
+        out = exp / total
         ctx.save(out)
         ctx.axis = axis
         return out
@@ -85,8 +94,8 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, a, axis):
-        shifted = a - a.max(axis=axis, keepdims=True, initial=-np.inf)
-        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        shifted, _, total = _shifted_exp(a, axis)
+        out = shifted - np.log(total)
         ctx.save(out)
         ctx.axis = axis
         return out
