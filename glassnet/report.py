@@ -55,6 +55,8 @@ figure img { width: 640px; max-width: 100%; height: auto; border: 1px solid #d8d
 figcaption { color: #57606a; font-size: .9rem; }
 pre.error { background: #ffebe9; border: 1px solid #ffcecb; padding: .8rem; overflow-x: auto;
             white-space: pre-wrap; font-size: .85rem; }
+pre.text { background: #f6f8fa; border: 1px solid #d8dee4; padding: .8rem; overflow-x: auto;
+           white-space: pre-wrap; font-size: .85rem; max-height: 32rem; }
 .timed { color: #57606a; font-size: .8rem; }
 code { background: #f6f8fa; padding: .1rem .3rem; border-radius: 4px; }
 </style>
@@ -118,6 +120,10 @@ code { background: #f6f8fa; padding: .1rem .3rem; border-radius: 4px; }
 </div>
 </details>
 {% endif %}
+{% for title, content in e.texts.items() %}
+<h3>{{ title }}</h3>
+<pre class="text">{{ content }}</pre>
+{% endfor %}
 {% for f in e.figures %}
 <figure><img src="{{ f.png }}" alt="{{ f.caption }}">
 <figcaption>{{ f.caption }}{% if f.svg %} &middot; <a href="{{ f.svg }}">SVG</a>{% endif %}
@@ -222,7 +228,7 @@ def _figures(folder, names):
 
 def _lesson_view(out, entry):
     """A summary entry joined with its metrics.json, ready for the template."""
-    view = dict(entry, checks=[], metrics={}, figures=[], timed=[])
+    view = dict(entry, checks=[], metrics={}, figures=[], texts={}, timed=[])
     path = out / entry["folder"] / "metrics.json"
     if entry.get("error") or not path.exists():
         return view
@@ -230,6 +236,7 @@ def _lesson_view(out, entry):
     view["metrics"] = record.get("metrics", {})
     view["versions"] = record.get("versions", {})
     view["timed"] = record.get("timed", [])
+    view["texts"] = record.get("texts", {})
     for check in record.get("checks", []):
         shown_value, shown_threshold = _shown(check["value"], check["threshold"])
         view["checks"].append(dict(check, shown_value=shown_value, shown_threshold=shown_threshold,

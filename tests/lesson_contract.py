@@ -10,8 +10,6 @@ import json
 
 import pytest
 
-from glassnet.lessons import base
-
 # PRODUCT.md's keys, and "timed" (base.Result): the names read off a clock
 METRICS_KEYS = {"lesson", "quick", "seed", "seconds", "versions", "metrics", "checks", "figures",
                 "timed"}
@@ -20,18 +18,16 @@ OPS = (">=", "<=", "==")
 SMALLEST_FIGURE_BYTES = 1000  # an empty or failed plot is smaller than any real one
 
 
-def quick_run_fixture(lesson, unavailable=None):
-    """A module-scoped fixture giving (result, out) of the lesson's quick run with seed 0, run
-    once per test file. unavailable: a callable returning a reason to skip (e.g. data not in the
-    cache) or None to run."""
+def quick_run_fixture(lesson):
+    """A module-scoped fixture giving (result, out, again) for the lesson: its quick run with seed
+    0 in the session's shared quick tour (conftest.py), the folder it wrote, and the same run in
+    a fresh process. `result` reads like a base.Result (checks, metrics, timed, figures, texts).
+    """
 
     @pytest.fixture(scope="module")
-    def quick_run(tmp_path_factory):
-        reason = unavailable() if unavailable is not None else None
-        if reason:
-            pytest.skip(reason)
-        out = tmp_path_factory.mktemp(lesson.NAME)
-        return base.run_lesson(lesson, quick=True, seed=0, out=out), out
+    def quick_run(quick_tours):
+        result = quick_tours.result(lesson.NAME)
+        return result, result.folder, quick_tours.result(lesson.NAME, again=True)
 
     return quick_run
 
@@ -76,10 +72,10 @@ def exact_numbers(result):
     return metrics, [(c.name, c.value) for c in result.checks if c.name not in timed]
 
 
-def assert_same_seed_same_numbers(lesson, first, out):
-    """Runs the lesson's quick mode again with seed 0 into out; every number not read off a
-    clock must equal the first run's. Returns the second run."""
-    again = base.run_lesson(lesson, quick=True, seed=0, out=out)
+def assert_same_seed_same_numbers(quick_run):
+    """The lesson's quick run with seed 0, repeated in a fresh process, gave every number not
+    read off a clock exactly as before. Returns the repeated run."""
+    first, _, again = quick_run
     assert again.timed == first.timed
     assert exact_numbers(again) == exact_numbers(first)
     return again

@@ -169,23 +169,8 @@ def _metrics(folder):
             for entry in json.loads((folder / "summary.json").read_text())["lessons"]}
 
 
-@pytest.fixture(scope="module")
-def quick_tours(tmp_path_factory):
-    """The quick tour twice with the same seed: in this process, and meanwhile in a fresh one
-    (the `glassnet` program as a learner runs it), so the second costs little wall time."""
-    if not lessons.ORDER:
-        pytest.skip("no lesson is built yet")
-    here, there = tmp_path_factory.mktemp("tour"), tmp_path_factory.mktemp("tour_again")
-    other = subprocess.Popen([sys.executable, "-m", "glassnet", "tour", "--quick", "--out",
-                              str(there)], cwd=ROOT, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True)
-    code = cli.main(["tour", "--quick", "--out", str(here)])
-    output, _ = other.communicate(timeout=600)
-    return code, here, (other.returncode, output, there)
-
-
 def test_quick_tour_passes_every_check_of_every_lesson(quick_tours):
-    code, folder, _ = quick_tours
+    code, folder = quick_tours.code, quick_tours.here
     summary = json.loads((folder / "summary.json").read_text())
     failed = {entry["lesson"]: entry["error"] or [c for c in _metrics(folder)[entry["lesson"]]
                                                   ["checks"] if not c["passed"]]
@@ -199,7 +184,7 @@ def test_quick_tour_passes_every_check_of_every_lesson(quick_tours):
 
 
 def test_quick_tour_writes_metrics_json_in_the_products_schema(quick_tours):
-    _, folder, _ = quick_tours
+    folder = quick_tours.here
     html = (folder / "index.html").read_text()
     for name, record in _metrics(folder).items():
         for key, kind in SCHEMA.items():
@@ -218,8 +203,8 @@ def test_quick_tour_writes_metrics_json_in_the_products_schema(quick_tours):
 
 
 def test_the_same_seed_gives_the_same_numbers(quick_tours):
-    _, folder, (code, output, again) = quick_tours
-    assert code == 0, output
+    folder, again = quick_tours.here, quick_tours.there
+    assert quick_tours.other_code == 0, quick_tours.other_output
     first, second = _metrics(folder), _metrics(again)
     assert first.keys() == second.keys()
     for name, record in first.items():

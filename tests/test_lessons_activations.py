@@ -21,7 +21,7 @@ quick_run = contract.quick_run_fixture(lesson)
 
 
 def test_quick_run_passes_every_check(quick_run):
-    result, _ = quick_run
+    result = quick_run[0]
     contract.assert_every_check_passed(result)
     names = [check.name for check in result.checks]
     for name in ("step",) + SMOOTH:
@@ -38,8 +38,8 @@ def test_metrics_json_and_figures(quick_run):
     contract.assert_metrics_json_and_figures(quick_run[1], "activations", FIGURES)
 
 
-def test_same_seed_same_numbers(quick_run, tmp_path):
-    contract.assert_same_seed_same_numbers(lesson, quick_run[0], tmp_path)
+def test_same_seed_same_numbers(quick_run):
+    contract.assert_same_seed_same_numbers(quick_run)
 
 
 def test_the_lessons_facts():

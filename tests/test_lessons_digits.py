@@ -1,28 +1,22 @@
 """Lesson 2 (digits): its quick run passes every claim check, writes metrics.json and its
 figures, and repeats itself exactly with the same seed; without the cached data it stops with
-the message naming the fetch command. Runs on real data need the digits16 cache (skipped
-otherwise: tests never fetch)."""
+the message naming the fetch command. Runs on real data read the digits16 cache, which
+`make test` fills first (a missing cache fails here, never skips: a skip would hide it)."""
 
 import lesson_contract as contract
 import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.data import DataUnavailable, sources
+from glassnet.data import DataUnavailable
 from glassnet.lessons import base, digits
 
 FIGURES = ("digit_grid", "layers_light_up", "training_curve", "confusion_matrix")
-NOT_CACHED = "digits16 not in the cache (glassnet data fetch digits16)"
-needs_digits = pytest.mark.skipif(sources.cache_status("digits16") != "cached", reason=NOT_CACHED)
-
-quick_run = contract.quick_run_fixture(
-    digits, unavailable=lambda: NOT_CACHED if sources.cache_status("digits16") != "cached" else None
-)
+quick_run = contract.quick_run_fixture(digits)
 
 
-@needs_digits
 def test_quick_run_passes_every_check(quick_run):
-    result, _ = quick_run
+    result = quick_run[0]
     contract.assert_every_check_passed(result)
     thresholds = {c.name: c.threshold for c in result.checks}
     gray, binary = digits.THRESHOLDS[True]
@@ -31,16 +25,14 @@ def test_quick_run_passes_every_check(quick_run):
     assert result.metrics["parameters"] == 256 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10
 
 
-@needs_digits
 def test_metrics_json_and_figures(quick_run):
     contract.assert_metrics_json_and_figures(quick_run[1], "digits", FIGURES)
 
 
-@needs_digits
-def test_same_seed_same_numbers(quick_run, tmp_path):
-    first, _ = quick_run
+def test_same_seed_same_numbers(quick_run):
+    first = quick_run[0]
     assert not first.timed  # nothing here is read off a clock
-    contract.assert_same_seed_same_numbers(digits, first, tmp_path)
+    contract.assert_same_seed_same_numbers(quick_run)
 
 
 def test_missing_data_names_the_fetch_command(tmp_path, monkeypatch):

@@ -19,7 +19,7 @@ quick_run = contract.quick_run_fixture(lesson)
 
 
 def test_quick_run_passes_every_check(quick_run):
-    result, _ = quick_run
+    result = quick_run[0]
     contract.assert_every_check_passed(result)
     contract.assert_claims_checked(result, (
         "theta_lstsq", "converges", "diverges", "distinct pits", "local (not the global)",
@@ -31,8 +31,8 @@ def test_metrics_json_and_figures(quick_run):
     contract.assert_metrics_json_and_figures(quick_run[1], "gradient-descent", FIGURES)
 
 
-def test_same_seed_same_numbers(quick_run, tmp_path):
-    contract.assert_same_seed_same_numbers(lesson, quick_run[0], tmp_path)
+def test_same_seed_same_numbers(quick_run):
+    contract.assert_same_seed_same_numbers(quick_run)
 
 
 def test_surface_on_tensors_and_arrays_agree_and_autograd_gives_its_slope():

@@ -14,7 +14,7 @@ quick_run = contract.quick_run_fixture(neuron)
 
 
 def test_quick_run_passes_every_check(quick_run):
-    result, _ = quick_run
+    result = quick_run[0]
     contract.assert_every_check_passed(result)
     contract.assert_claims_checked(result, (
         "hand-set AND", "hand-set OR", "hand-set NOT", "learns AND", "learns OR", "learns NOT",
@@ -25,8 +25,8 @@ def test_metrics_json_and_figures(quick_run):
     contract.assert_metrics_json_and_figures(quick_run[1], "neuron", FIGURES)
 
 
-def test_same_seed_same_numbers(quick_run, tmp_path):
-    contract.assert_same_seed_same_numbers(neuron, quick_run[0], tmp_path)
+def test_same_seed_same_numbers(quick_run):
+    contract.assert_same_seed_same_numbers(quick_run)
 
 
 def truth_table_outputs(gate, weight, bias):

@@ -16,7 +16,7 @@ quick_run = contract.quick_run_fixture(perceptron)
 
 
 def test_quick_run_passes_every_check(quick_run):
-    result, _ = quick_run
+    result = quick_run[0]
     contract.assert_every_check_passed(result)
     contract.assert_claims_checked(result, (
         "separates the blobs", "best of any line on XOR", "linear model on XOR",
@@ -27,8 +27,8 @@ def test_metrics_json_and_figures(quick_run):
     contract.assert_metrics_json_and_figures(quick_run[1], "perceptron", FIGURES)
 
 
-def test_same_seed_same_numbers(quick_run, tmp_path):
-    contract.assert_same_seed_same_numbers(perceptron, quick_run[0], tmp_path)
+def test_same_seed_same_numbers(quick_run):
+    contract.assert_same_seed_same_numbers(quick_run)
 
 
 def test_collapse_reproduces_a_linear_stack_and_not_a_nonlinear_one():

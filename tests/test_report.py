@@ -22,6 +22,7 @@ def _tour_folder(root):
                "versions": {"glassnet": "0.1.0", "numpy": "2.4"},
                "metrics": {"test accuracy": 0.9375, "steps": 120.0, "forward_seconds": 0.003},
                "checks": CHECKS, "timed": ["forward_seconds", "backward is cheap"],
+               "texts": {"Samples <at> 0.8": "ROMEO:\nO <b>love</b> & woe\n  indented"},
                "figures": ["curve.png", "curve.svg", "grid_map.png"]}
     (lesson / "metrics.json").write_text(json.dumps(metrics))
     entries = [
@@ -81,3 +82,9 @@ def test_numbers_are_shown_as_a_reader_wants_them():
     # four digits would make a failing value look equal to its threshold: show more
     assert report._shown(0.91996, 0.92) == ("0.91996", "0.92")
     assert report._shown(0.5, 0.25) == ("0.5", "0.25")
+
+
+def test_report_shows_text_blocks_as_escaped_monospace(tmp_path):
+    html = report.write_report(_tour_folder(tmp_path)).read_text()
+    assert "<h3>Samples &lt;at&gt; 0.8</h3>" in html
+    assert '<pre class="text">ROMEO:\nO &lt;b&gt;love&lt;/b&gt; &amp; woe\n  indented</pre>' in html

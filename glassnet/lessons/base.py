@@ -46,6 +46,7 @@ class Result:
         self.metrics = {}
         self.checks = []
         self.figures = []
+        self.texts = {}  # title -> text shown as-is (generated samples, tables of words)
         self.timed = []  # names of metrics and checks read off a clock
         self.seconds = None
         Path(cfg.out).mkdir(parents=True, exist_ok=True)
@@ -76,6 +77,11 @@ class Result:
 
         self.figures.extend(viz.save(fig, Path(self.cfg.out) / name))
 
+    def text(self, title, content):
+        """Record a block of text (generated samples, a table of neighbours) that the report shows
+        as it is, in monospace, under `title`; also written to metrics.json."""
+        self.texts[str(title)] = str(content)
+
     @property
     def passed(self):
         return all(check.passed for check in self.checks)
@@ -90,6 +96,7 @@ class Result:
             "metrics": self.metrics,
             "checks": [dataclasses.asdict(check) for check in self.checks],
             "figures": self.figures,
+            "texts": self.texts,
             "timed": self.timed,
             "config": {k: v for k, v in _plain(dataclasses.asdict(self.cfg)).items()
                        if k not in ("out",)},
