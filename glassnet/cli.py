@@ -252,6 +252,54 @@ def train(args, parser):
     return 0
 
 
+def sample(args, parser):
+    """Generate from a zoo model's checkpoint: text (char-rnn, gpt) or a grid of images."""
+    from pathlib import Path
+
+    import numpy as np
+
+    import glassnet as gn
+    from glassnet import models
+
+    if args.model not in models.MODELS:
+        parser.error(f"sample: unknown model {args.model!r}; valid models: "
+                     f"{', '.join(sorted(models.MODELS))}")
+    if min(args.length, args.n) < 1 or args.temperature <= 0 or (args.top_k or 1) < 1:
+        parser.error("sample: --length, --n and --top-k must be >= 1 and --temperature > 0")
+    try:
+        model, extra = models.load_model(args.checkpoint, expected=args.model)
+    except (OSError, ValueError, KeyError) as error:
+        print(f"glassnet sample: {error}", file=sys.stderr)
+        return 1
+    gn.manual_seed(args.seed)
+    with gn.no_grad():
+        if hasattr(model, "generate"):
+            if "chars" not in extra:
+                print(f"glassnet sample: {args.checkpoint} has no alphabet ('chars') for its "
+                      "text model", file=sys.stderr)
+                return 1
+            stoi = {ch: i for i, ch in enumerate(extra["chars"])}
+            unknown = sorted(set(args.prompt) - set(stoi))
+            if unknown:
+                parser.error(f"sample: the prompt has characters the model never saw: "
+                             f"{''.join(unknown)!r}")
+            prompt = args.prompt or extra["chars"][0]
+            idx = gn.tensor([[stoi[ch] for ch in prompt]], dtype=gn.int64)  # (1, T)
+            out = model.generate(idx, args.length, temperature=args.temperature,
+                                 top_k=args.top_k)  # (1, T + length)
+            print("".join(extra["chars"][i] for i in np.asarray(out.data)[0].tolist()))
+            return 0
+        images = model.sample(args.n)  # (n, C, H, W) in [0, 1]
+    from glassnet import viz
+
+    out = Path(args.out or f"runs/sample-{args.model}")
+    out.mkdir(parents=True, exist_ok=True)
+    names = viz.save(viz.image_grid(np.asarray(getattr(images, "data", images)),
+                                    title=f"{args.n} samples from {args.model}"), out / "samples")
+    print(f"{args.n} samples from {args.model}: {', '.join(str(out / n) for n in names)}")
+    return 0
+
+
 def _seed(text):
     """A seed: a non-negative integer (NumPy's generators take no negative seeds)."""
     if not text.isdigit():
@@ -315,6 +363,22 @@ def build_parser():
     trainer.add_argument("--hidden", default="128,64", help="hidden widths (default 128,64)")
     trainer.add_argument("--binary", action="store_true", help="0/1 pixels, as in the article")
     trainer.set_defaults(run=train)
+    sampler = commands.add_parser(
+        "sample", help="generate from a checkpoint: text (char-rnn, gpt) or an image grid")
+    sampler.add_argument("model", help="a zoo model, e.g. char-rnn, gpt, vae, ddpm, gan")
+    sampler.add_argument("--checkpoint", required=True, metavar="PATH",
+                         help="a checkpoint a lesson or `glassnet train` wrote")
+    sampler.add_argument("--prompt", default="", help="text models: the text to continue")
+    sampler.add_argument("--length", type=int, default=300, help="text models: new characters")
+    sampler.add_argument("--temperature", type=float, default=1.0,
+                         help="text models: < 1 is safer, > 1 wilder (default 1.0)")
+    sampler.add_argument("--top-k", type=int, default=None,
+                         help="text models: sample among the k likeliest characters only")
+    sampler.add_argument("--n", type=int, default=64, help="image models: how many (default 64)")
+    sampler.add_argument("--out", metavar="DIR", help="image models: output folder "
+                         "(default runs/sample-MODEL)")
+    sampler.add_argument("--seed", type=_seed, default=0)
+    sampler.set_defaults(run=sample)
     return parser
 
 

@@ -1,6 +1,7 @@
 """gn.models: the model zoo. One file per model (config dataclass, blocks, model); this
 registry maps a name to its (Config, Model) pair for `glassnet train NAME` and the lessons."""
 
+from glassnet.models.checkpoint import load_model, save_model
 from glassnet.models.mlp import MLP, MLPConfig
 
 MODELS = {"mlp": (MLPConfig, MLP)}
@@ -19,4 +20,4 @@ def create(name, **overrides):
     return model_class(config_class(**overrides))
 
 
-__all__ = ["MLP", "MODELS", "MLPConfig", "create", "get"]
+__all__ = ["MLP", "MODELS", "MLPConfig", "create", "get", "load_model", "save_model"]

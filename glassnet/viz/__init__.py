@@ -39,3 +39,25 @@ def save(fig, stem):
         names.append(stem.with_suffix(suffix).name)
     plt().close(fig)
     return names
+
+
+def image_grid(images, title="", columns=None, cmap="gray"):
+    """A figure of images (N, C, H, W) or (N, H, W), pixels in [0, 1], laid out in a near-square
+    grid without axes; one channel is drawn with cmap, three as RGB."""
+    import numpy as np
+
+    images = np.asarray(images, dtype=np.float64)
+    if images.ndim == 4:
+        images = images[:, 0] if images.shape[1] == 1 else images.transpose(0, 2, 3, 1)
+    count = len(images)
+    columns = columns or int(np.ceil(np.sqrt(count)))
+    rows = int(np.ceil(count / columns))
+    fig, axes = plt().subplots(rows, columns, figsize=(0.8 * columns + 0.4, 0.8 * rows + 0.6),
+                               squeeze=False)
+    for index, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if index < count:
+            ax.imshow(np.clip(images[index], 0, 1), cmap=cmap, vmin=0, vmax=1)
+    if title:
+        fig.suptitle(title)
+    return fig
