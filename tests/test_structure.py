@@ -86,8 +86,10 @@ def _allowed(importer, imported):
         return area in ("lessons", "cli", "report")
     if area in ("ops", "autograd", "tensor", "tensor_axes", "creation", "functional"):
         return target in ENGINE
-    if area in ("nn", "data"):
+    if area in ("nn", "utils"):
         return target in ENGINE or target == area
+    if area == "data":  # the fetched datasets, re-exporting utils.data's loader
+        return target in ENGINE or target in ("data", "utils")
     if area == "optim":  # the optimizers know Parameter, not the layers
         return target in ENGINE or target == "optim" or imported == ("nn", "module")
     if area == "models":

