@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from glassnet.optim.optimizer import Optimizer
+from glassnet.optim.optimizer import Optimizer, speed_options
 
 
 class Adam(Optimizer):
@@ -36,7 +36,11 @@ class Adam(Optimizer):
         weight_decay=0,
         amsgrad=False,
         *,
+        foreach=None,
         maximize=False,
+        capturable=False,
+        differentiable=False,
+        fused=None,
         decoupled_weight_decay=False,
     ):
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
@@ -48,6 +52,8 @@ class Adam(Optimizer):
             "weight_decay": weight_decay,
             "amsgrad": amsgrad,
             "maximize": maximize,
+            **speed_options(type(self).__name__, differentiable, foreach=foreach,
+                            capturable=capturable, fused=fused),
             "decoupled_weight_decay": decoupled_weight_decay,
         }
         super().__init__(params, defaults)
@@ -88,6 +94,10 @@ class AdamW(Adam):
         amsgrad=False,
         *,
         maximize=False,
+        foreach=None,
+        capturable=False,
+        differentiable=False,
+        fused=None,
     ):
         super().__init__(
             params,
@@ -96,6 +106,10 @@ class AdamW(Adam):
             eps,
             weight_decay,
             amsgrad,
+            foreach=foreach,
             maximize=maximize,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
             decoupled_weight_decay=True,
         )

@@ -189,6 +189,17 @@ class Optimizer:
         self.param_groups = new_groups
 
 
+def speed_options(name, differentiable=False, **switches):
+    """PyTorch's implementation switches, kept in the param groups as PyTorch keeps them (so
+    state dicts have PyTorch's keys). They choose among PyTorch's kernels (for-each, fused,
+    CUDA-graph capturable) that compute the same update; glassnet has one NumPy kernel, so they
+    change nothing. differentiable=True (autograd through the step) is not implemented."""
+    if differentiable:
+        raise NotImplementedError(f"{name}: differentiable=True (a step that autograd can "
+                                  "differentiate through) is not implemented; leave it False")
+    return {**switches, "differentiable": differentiable}
+
+
 def _copy(value):
     if isinstance(value, Tensor):
         return Tensor(value.data)
@@ -201,6 +212,8 @@ def _restore(key, value, param):
     if key == "step":
         step = float(np.asarray(array))
         return int(step) if math.isfinite(step) and step == int(step) else step
+    if key == "mu_product":  # NAdam's running product, a float32 scalar as in PyTorch
+        return Tensor(np.asarray(array, dtype=np.float32).reshape(()))
     if isinstance(array, np.ndarray):
         if array.shape != param.shape:
             raise ValueError(

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from glassnet.optim.optimizer import Optimizer
+from glassnet.optim.optimizer import Optimizer, speed_options
 
 
 class RMSprop(Optimizer):
@@ -37,8 +37,10 @@ class RMSprop(Optimizer):
         weight_decay=0,
         momentum=0,
         centered=False,
-        *,
+        capturable=False,
+        foreach=None,
         maximize=False,
+        differentiable=False,
     ):
         defaults = {
             "lr": lr,
@@ -48,6 +50,7 @@ class RMSprop(Optimizer):
             "centered": centered,
             "weight_decay": weight_decay,
             "maximize": maximize,
+            **speed_options("RMSprop", differentiable, foreach=foreach, capturable=capturable),
         }
         super().__init__(params, defaults)
 

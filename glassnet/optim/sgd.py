@@ -12,7 +12,7 @@ initialization and momentum in deep learning", ICML 2013.
 
 import math
 
-from glassnet.optim.optimizer import Optimizer
+from glassnet.optim.optimizer import Optimizer, speed_options
 from glassnet.tensor import Tensor
 
 
@@ -33,6 +33,9 @@ class SGD(Optimizer):
         nesterov=False,
         *,
         maximize=False,
+        foreach=None,
+        differentiable=False,
+        fused=None,
     ):
         defaults = {
             "lr": lr,
@@ -41,6 +44,7 @@ class SGD(Optimizer):
             "weight_decay": weight_decay,
             "nesterov": nesterov,
             "maximize": maximize,
+            **speed_options("SGD", differentiable, foreach=foreach, fused=fused),
         }
         super().__init__(params, defaults)
 
