@@ -64,6 +64,7 @@ class LBFGS(Optimizer):
         if closure is None:
             raise RuntimeError("LBFGS.step needs a closure that re-evaluates the model and "
                                "returns the loss")
+        self._opt_called = True
         group = self.param_groups[0]
         state = self.state.setdefault(self._params[0], {})
         state.setdefault("func_evals", 0)

@@ -105,6 +105,7 @@ class Optimizer:
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns closure()'s loss if given."""
+        self._opt_called = True  # lr schedulers check that step() came first
         loss = None
         if closure is not None:
             with enable_grad():
