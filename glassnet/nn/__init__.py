@@ -44,6 +44,7 @@ from glassnet.nn.norm import BatchNorm1d, BatchNorm2d, LayerNorm
 from glassnet.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from glassnet.nn.sparse import Embedding
 from glassnet.nn.transformer import (
+    Transformer,
     TransformerDecoder,
     TransformerDecoderLayer,
     TransformerEncoder,
@@ -100,6 +101,7 @@ __all__ = [
     "Softplus",
     "Step",
     "Tanh",
+    "Transformer",
     "TransformerDecoder",
     "TransformerDecoderLayer",
     "TransformerEncoder",
