@@ -14,6 +14,15 @@ from glassnet.tensor_axes import _broadcast
 REDUCTIONS = ("mean", "sum", "none")
 
 
+def legacy_reduction(size_average, reduce, reduction):
+    """PyTorch's deprecated size_average/reduce flags, translated to a reduction string."""
+    if size_average is None and reduce is None:
+        return reduction
+    if reduce is False:
+        return "none"
+    return "sum" if size_average is False else "mean"
+
+
 def _check_reduction(reduction, op, allowed=REDUCTIONS):
     if reduction not in allowed:
         raise ValueError(f"{op}: reduction must be one of {allowed}, got {reduction!r}")
@@ -67,8 +76,10 @@ def _check_class_target(input, target, ignore_index, op):
     return classes, valid
 
 
-def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
     """-log p[target], where input holds log-probabilities of shape (N, C) or (N, C, d...)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "nll_loss")
     classes, valid = _check_class_target(input, target, ignore_index, "nll_loss")
     _check_weight("nll_loss", weight, input.shape[1 if input.ndim > 1 else 0])
@@ -80,11 +91,12 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     return _reduce(-picked * Tensor._make(weights), reduction, weights.sum())
 
 
-def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",
-                  label_smoothing=0.0):
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
     """Softmax then negative log-likelihood. target holds class indices, or class
     probabilities of input's shape. label_smoothing mixes the target with uniform
     (Szegedy et al. 2016)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
@@ -112,7 +124,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         if weight is not None:
             terms = terms * weight.reshape(weight_shape)
         return _reduce(-terms.sum(dim=class_dim), reduction)
-    nll = nll_loss(logp, target_array, weight, ignore_index, reduction)
+    nll = nll_loss(logp, target_array, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing == 0:
         return nll
     ignored = Tensor._make(target_array == ignore_index)
@@ -141,18 +153,64 @@ def _elementwise_target(input, target, reduction, op, broadcast=False):
     return target
 
 
-def mse_loss(input, target, reduction="mean"):
+def _weighted(loss, weight, reduction, op, mean_by_weight=True):
+    """Elementwise weights of the input's shape; their mean divides by the sum of the weights
+    (mse_loss, l1_loss) or, as PyTorch's huber_loss does, by the count."""
+    if weight is None:
+        return _reduce(loss, reduction)
+    if tuple(weight.shape) != tuple(loss.shape):
+        raise ValueError(f"{op}: weights and input must have the same size, got weight "
+                         f"{tuple(weight.shape)} for input {tuple(loss.shape)}")
+    loss = loss * weight
+    if reduction == "mean" and mean_by_weight:
+        return loss.sum() / weight.sum()
+    return _reduce(loss, reduction)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """(input - target)^2."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     diff = input - _elementwise_target(input, target, reduction, "mse_loss", broadcast=True)
-    return _reduce(diff * diff, reduction)
+    return _weighted(diff * diff, weight, reduction, "mse_loss")
 
 
-def l1_loss(input, target, reduction="mean"):
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """|input - target|."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     target = _elementwise_target(input, target, reduction, "l1_loss", broadcast=True)
-    return _reduce((input - target).abs(), reduction)
+    return _weighted((input - target).abs(), weight, reduction, "l1_loss")
 
 
-def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """0.5 d^2 / beta where |d| < beta, |d| - 0.5 beta elsewhere (d = input - target): L1 with
+    a quadratic bowl at zero (Girshick 2015, "Fast R-CNN"); beta = 0 is plain L1."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    target = _elementwise_target(input, target, reduction, "smooth_l1_loss", broadcast=True)
+    diff = input - target
+    if beta == 0:
+        return _reduce(diff.abs(), reduction)
+    size = diff.abs()
+    return _reduce(where(size < beta, diff * diff * (0.5 / beta), size - 0.5 * beta), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """0.5 d^2 where |d| < delta, delta (|d| - 0.5 delta) elsewhere (Huber 1964): smooth L1
+    scaled by delta, so its slope far from zero is delta."""
+    if delta <= 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    target = _elementwise_target(input, target, reduction, "huber_loss", broadcast=True)
+    diff = input - target
+    size = diff.abs()
+    loss = where(size < delta, diff * diff * 0.5, (size - 0.5 * delta) * delta)
+    return _weighted(loss, weight, reduction, "huber_loss", mean_by_weight=False)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
     """-(t log p + (1 - t) log(1 - p)), each log clamped at -100 as PyTorch does (ops/fused.py)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     target = _elementwise_target(input, target, reduction, "binary_cross_entropy")
     for name, values in (("input", input.data), ("target", target.data)):
         if not ((values >= 0) & (values <= 1)).all():  # NaN fails too
@@ -162,10 +220,11 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     return _reduce(loss if weight is None else loss * weight, reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean",
-                                     pos_weight=None):
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
     """Sigmoid and binary cross-entropy in one stable expression:
     (1 - t) x + (1 + (w_pos - 1) t) (log(1 + e^-|x|) + max(-x, 0))."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     target = _elementwise_target(input, target, reduction, "binary_cross_entropy_with_logits")
     if pos_weight is None:  # one fused step (ops/fused.py)
         loss = fused.binary_cross_entropy_with_logits(input, target)
@@ -175,8 +234,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     return _reduce(loss if weight is None else loss * weight, reduction)
 
 
-def kl_div(input, target, reduction="mean", log_target=False):
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """KL(target || q) pointwise, with input = log q: t (log t - input)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "kl_div", (*REDUCTIONS, "batchmean"))
     target = _as_target(target, input)
     if log_target:

@@ -28,19 +28,36 @@ from glassnet.nn.conv import (
     MaxPool2d,
     Upsample,
 )
-from glassnet.nn.dropout import Dropout
+from glassnet.nn.dropout import Dropout, Dropout1d, Dropout2d
+from glassnet.nn.lazy import (
+    LazyBatchNorm1d,
+    LazyBatchNorm2d,
+    LazyConv1d,
+    LazyConv2d,
+    LazyLinear,
+)
 from glassnet.nn.linear import Flatten, Identity, Linear, Unflatten
 from glassnet.nn.loss import (
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    HuberLoss,
     KLDivLoss,
     L1Loss,
     MSELoss,
     NLLLoss,
+    SmoothL1Loss,
 )
 from glassnet.nn.module import Module, Parameter
-from glassnet.nn.norm import BatchNorm1d, BatchNorm2d, LayerNorm
+from glassnet.nn.norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from glassnet.nn.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    PixelShuffle,
+    PixelUnshuffle,
+)
 from glassnet.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from glassnet.nn.sparse import Embedding
 from glassnet.nn.transformer import (
@@ -51,15 +68,15 @@ from glassnet.nn.transformer import (
     TransformerEncoderLayer,
     generate_square_subsequent_mask,
 )
+from glassnet.nn import utils
 from glassnet.nn.utils import clip_grad_norm_, clip_grad_value_
 
 # the public names of gn.nn
 __all__ = [
-    "ELU",
-    "GELU",
-    "GRU",
-    "LSTM",
-    "RNN",
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
     "AvgPool1d",
     "AvgPool2d",
     "BCELoss",
@@ -71,15 +88,28 @@ __all__ = [
     "ConvTranspose2d",
     "CrossEntropyLoss",
     "Dropout",
+    "Dropout1d",
+    "Dropout2d",
+    "ELU",
     "Embedding",
     "Flatten",
+    "GELU",
+    "GRU",
     "GRUCell",
+    "GroupNorm",
     "Heaviside",
+    "HuberLoss",
     "Identity",
     "KLDivLoss",
     "L1Loss",
+    "LSTM",
     "LSTMCell",
     "LayerNorm",
+    "LazyBatchNorm1d",
+    "LazyBatchNorm2d",
+    "LazyConv1d",
+    "LazyConv2d",
+    "LazyLinear",
     "LeakyReLU",
     "Linear",
     "LogSoftmax",
@@ -92,11 +122,15 @@ __all__ = [
     "MultiheadAttention",
     "NLLLoss",
     "Parameter",
+    "PixelShuffle",
+    "PixelUnshuffle",
+    "RNN",
     "RNNCell",
     "ReLU",
     "Sequential",
     "SiLU",
     "Sigmoid",
+    "SmoothL1Loss",
     "Softmax",
     "Softplus",
     "Step",
@@ -113,4 +147,5 @@ __all__ = [
     "functional",
     "generate_square_subsequent_mask",
     "init",
+    "utils",
 ]

@@ -197,6 +197,9 @@ class Module:
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"load_state_dict: expected a mapping of names to tensors (as "
                             f"state_dict() returns), got {type(state_dict).__name__}")
+        for name, module in list(self.named_modules()):  # lazy layers take their size here
+            if hasattr(module, "_materialize_from_state"):
+                module._materialize_from_state(state_dict, f"{name}." if name else "")
         own = self.state_dict()
         missing = [key for key in own if key not in state_dict]
         unexpected = [key for key in state_dict if key not in own]

@@ -1,4 +1,5 @@
-"""Batch normalisation (Ioffe & Szegedy 2015) and layer normalisation (Ba, Kiros & Hinton 2016).
+"""Batch normalisation (Ioffe & Szegedy 2015), layer normalisation (Ba, Kiros & Hinton 2016) and
+group normalisation (Wu & He 2018).
 
 BatchNorm keeps the buffers PyTorch keeps: running_mean, running_var and num_batches_tracked
 (int64). In training it normalises by the batch's statistics and moves the running ones toward
@@ -10,6 +11,7 @@ import numpy as np
 
 from glassnet import functional as F
 from glassnet import init
+from glassnet.functional import norm as N
 from glassnet.nn.linear import check_input, empty_parameter
 from glassnet.nn.module import Module
 from glassnet.tensor import Tensor, float32, int64
@@ -126,3 +128,37 @@ class LayerNorm(Module):
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
+
+
+class GroupNorm(Module):
+    """Normalise each example's num_groups groups of channels over their channels and
+    positions, then scale and shift per channel; input (N, num_channels, *)."""
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None,
+                 dtype=None, bias=True):
+        super().__init__()
+        if num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
+                             f"num_groups ({num_groups})")
+        self.num_groups = num_groups
+        self.num_channels = num_channels
+        self.eps = eps
+        self.affine = affine
+        self.weight = empty_parameter((num_channels,), dtype, device) if affine else None
+        self.bias = empty_parameter((num_channels,), dtype) if affine and bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+    def forward(self, input):
+        fits = input.ndim >= 2 and input.shape[1] == self.num_channels
+        check_input(self, input, fits, f"(N, {self.num_channels}, *)")
+        return N.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")

@@ -10,17 +10,23 @@ are PyTorch's, so a state dict moves between the two unchanged.
           n = tanh(W_in x + b_in + r * (W_hn h + b_hn)),   h' = (1 - z) * n + z * h
 
 The input half of each product does not depend on the previous step, so a layer computes it
-for all time steps with one matrix product; the time loop only multiplies by W_hh.
+for all time steps with one matrix product; the time loop only multiplies by W_hh. A layer
+also takes a PackedSequence (nn.utils.rnn): each sequence then runs for its own length, its
+state frozen after its end (and, going backwards, held at h_0 until its end).
 """
 
 import math
 import warnings
 
+import numpy as np
+
 from glassnet import functional as F
 from glassnet import init
-from glassnet.creation import cat, stack, zeros
+from glassnet.creation import cat, stack, where, zeros
 from glassnet.nn.module import Module, Parameter
+from glassnet.nn.utils.rnn import PackedSequence, pad_packed_sequence
 from glassnet.ops import fused
+from glassnet.tensor import Tensor
 
 
 # ---- one time step: x_proj = W_ih x + b_ih is already computed ----
@@ -245,9 +251,10 @@ class _RNNBase(Module):
             return [(parts[0][i], parts[1][i]) for i in range(count)]
         return [parts[0][i] for i in range(count)]
 
-    def _run(self, x_proj, state, weight_hh, bias_hh, reverse):
-        """The time loop of one layer and direction: x_proj (L, B, G*H) -> (L, B, H), state."""
-        if self.mode == "LSTM":  # one fused primitive, BPTT written out: see ops/fused.py
+    def _run(self, x_proj, state, weight_hh, bias_hh, reverse, running=None):
+        """The time loop of one layer and direction: x_proj (L, B, G*H) -> (L, B, H), state.
+        running (L, B, 1) bool, for packed input, marks the steps each sequence takes."""
+        if self.mode == "LSTM" and running is None:  # one fused primitive, BPTT written out: see ops/fused.py
             h0, c0 = state
             if bias_hh is not None:
                 x_proj = x_proj + bias_hh
@@ -258,11 +265,37 @@ class _RNNBase(Module):
         inputs = _time_steps(x_proj)  # L tensors (B, G*H)
         outputs = [None] * len(inputs)
         for t in (reversed(range(len(inputs))) if reverse else range(len(inputs))):
-            state = step(inputs[t], state, weight_hh, bias_hh)
+            new = step(inputs[t], state, weight_hh, bias_hh)
+            if running is not None:  # a finished (or not yet started) sequence keeps its state
+                new = (tuple(where(running[t], a, b) for a, b in zip(new, state))
+                       if isinstance(new, tuple) else where(running[t], new, state))
+            state = new
             outputs[t] = _hidden(state)
         return stack(outputs), state
 
     def forward(self, input, hx=None):
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
+        return self._forward(input, hx)
+
+    def _forward_packed(self, packed, hx):
+        """Run on the padded batch (in packing order) with per-step masks; pack the output."""
+        padded, lengths = pad_packed_sequence(packed._replace(unsorted_indices=None))
+        order, inverse = packed.sorted_indices, packed.unsorted_indices
+        if hx is not None and order is not None:  # hx comes in the caller's batch order
+            hx = tuple(h[:, order] for h in hx) if isinstance(hx, tuple) else hx[:, order]
+        steps = np.arange(padded.shape[0])[:, None, None]
+        running = Tensor._make(steps < lengths.numpy()[None, :, None])  # (L, B, 1)
+        output, state = self._forward(padded, hx, running)
+        data = cat([output[t, : int(size)] for t, size in enumerate(packed.batch_sizes.data)])
+        if inverse is not None:
+            state = (tuple(h[:, inverse] for h in state) if isinstance(state, tuple)
+                     else state[:, inverse])
+        return packed._replace(data=data), state
+
+    def _forward(self, input, hx=None, running=None):
+        if running is not None and self.batch_first:
+            input = input.transpose(0, 1)  # packed input arrives (L, B, in)
         name = type(self).__name__
         layout = "(B, L, {})" if self.batch_first else "(L, B, {})"
         _check_input(name, input, (2, 3), self.input_size, layout.format(self.input_size),
@@ -283,7 +316,8 @@ class _RNNBase(Module):
                 weight_ih, weight_hh, bias_ih, bias_hh = self._weights(layer, suffix)
                 x_proj = F.linear(x, weight_ih, bias_ih)  # (L, B, G*H), all steps at once
                 state = states[layer * directions + direction]
-                output, final = self._run(x_proj, state, weight_hh, bias_hh, direction == 1)
+                output, final = self._run(x_proj, state, weight_hh, bias_hh, direction == 1,
+                                          running)
                 outputs.append(output)
                 finals.append(final)
             x = outputs[0] if directions == 1 else cat(outputs, dim=-1)  # (L, B, D*H)
@@ -295,7 +329,7 @@ class _RNNBase(Module):
         if not batched:
             x, h_n = x.squeeze(1), h_n.squeeze(1)
             c_n = c_n.squeeze(1) if self.mode == "LSTM" else None
-        elif self.batch_first:
+        elif self.batch_first and running is None:
             x = x.transpose(0, 1)  # (B, L, D*H)
         return x, ((h_n, c_n) if self.mode == "LSTM" else h_n)
 

@@ -1,11 +1,13 @@
 """Embedding: a lookup table of num_embeddings vectors, indexed by integers (a one-hot input
 times a weight matrix, without building the one-hot). Initialised N(0, 1) as in PyTorch; the
-padding_idx row starts at zero and receives no gradient."""
+padding_idx row starts at zero and receives no gradient. With max_norm, each looked-up row whose
+norm exceeds it is rescaled in place to that norm before the lookup, as PyTorch does."""
 
 import numpy as np
 
 from glassnet import functional as F
 from glassnet import init
+from glassnet.functional.norm import embedding_renorm_
 from glassnet.nn.linear import empty_parameter
 from glassnet.nn.module import Module, Parameter
 
@@ -17,9 +19,9 @@ class Embedding(Module):
                  norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
                  _freeze=False, device=None, dtype=None):
         super().__init__()
-        if max_norm is not None or scale_grad_by_freq or sparse:
+        if scale_grad_by_freq or sparse:
             raise NotImplementedError(
-                "Embedding: max_norm, scale_grad_by_freq and sparse are not implemented"
+                "Embedding: scale_grad_by_freq and sparse are not implemented"
             )
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
@@ -31,6 +33,10 @@ class Embedding(Module):
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         self.padding_idx = padding_idx
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        self.sparse = sparse
         if _weight is None:
             self.weight = empty_parameter((num_embeddings, embedding_dim), dtype, device)
             self.reset_parameters()
@@ -49,6 +55,8 @@ class Embedding(Module):
             self.weight.data[self.padding_idx] = 0
 
     def forward(self, input):
+        if self.max_norm is not None:
+            embedding_renorm_(self.weight, input, self.max_norm, self.norm_type)
         return F.embedding(input, self.weight, self.padding_idx)  # (*, embedding_dim)
 
     @classmethod
@@ -67,4 +75,10 @@ class Embedding(Module):
 
     def extra_repr(self):
         text = f"{self.num_embeddings}, {self.embedding_dim}"
-        return text if self.padding_idx is None else text + f", padding_idx={self.padding_idx}"
+        if self.padding_idx is not None:
+            text += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            text += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            text += f", norm_type={self.norm_type}"
+        return text
