@@ -285,4 +285,4 @@ op("F.kl_div.log_target", lambda a, t: F.kl_div(a, t, log_target=True), (3, 4), 
 
 
 # ---- layers (glassnet/nn): in gradcheck_layers.py, which adds its cases to CASES ----
-from glassnet import gradcheck_layers  # noqa: E402, F401
+from glassnet import gradcheck_layers  # noqa: F401

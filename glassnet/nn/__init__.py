@@ -1,7 +1,7 @@
 """gn.nn: layers with PyTorch's names, signatures, parameter names and initialisations."""
 
 from glassnet import init
-from glassnet.nn import functional
+from glassnet.nn import functional, utils
 from glassnet.nn.activation import (
     ELU,
     GELU,
@@ -68,11 +68,15 @@ from glassnet.nn.transformer import (
     TransformerEncoderLayer,
     generate_square_subsequent_mask,
 )
-from glassnet.nn import utils
 from glassnet.nn.utils import clip_grad_norm_, clip_grad_value_
 
 # the public names of gn.nn
 __all__ = [
+    "ELU",
+    "GELU",
+    "GRU",
+    "LSTM",
+    "RNN",
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
     "AdaptiveMaxPool1d",
@@ -90,11 +94,8 @@ __all__ = [
     "Dropout",
     "Dropout1d",
     "Dropout2d",
-    "ELU",
     "Embedding",
     "Flatten",
-    "GELU",
-    "GRU",
     "GRUCell",
     "GroupNorm",
     "Heaviside",
@@ -102,7 +103,6 @@ __all__ = [
     "Identity",
     "KLDivLoss",
     "L1Loss",
-    "LSTM",
     "LSTMCell",
     "LayerNorm",
     "LazyBatchNorm1d",
@@ -124,7 +124,6 @@ __all__ = [
     "Parameter",
     "PixelShuffle",
     "PixelUnshuffle",
-    "RNN",
     "RNNCell",
     "ReLU",
     "Sequential",
