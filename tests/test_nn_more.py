@@ -7,12 +7,11 @@ import warnings
 
 import numpy as np
 import pytest
+from test_nn_sequence import check_parity, randn
 
 import glassnet as gn
 from glassnet import nn
 from glassnet.nn.utils import rnn
-
-from test_nn_sequence import check_parity, randn
 
 torch = pytest.importorskip("torch")
 
@@ -172,7 +171,7 @@ def test_recurrent_layers_run_packed_sequences_as_torch(kind, options, with_stat
                                                     enforce_sorted=False)
                 hx = None if not state else (state if kind == "LSTM" else state[0])
                 out, final = self.rnn(packed, hx)
-                out, out_lengths = utils.pad_packed_sequence(out, options.get("batch_first",
+                out, _ = utils.pad_packed_sequence(out, options.get("batch_first",
                                                                               False))
                 return out, final
         return Packed()
