@@ -151,5 +151,5 @@ add_case("nn.LazyConv2d", layer("LazyConv2d", 2, 2, inputs=[(1, 2, 3, 3)]))
 add_case("nn.LazyBatchNorm1d", layer("LazyBatchNorm1d", inputs=[(4, 3)]))
 add_case("nn.LazyBatchNorm2d", layer("LazyBatchNorm2d", inputs=[(3, 2, 2, 2)]))
 add_case("nn.Transformer", layer(
-    "Transformer", 4, 2, 1, 1, 6, 0.0, batch_first=True, inputs=[(2, 3, 4), (2, 2, 4)],
+    "Transformer", 2, 1, 1, 1, 3, 0.0, batch_first=True, inputs=[(2, 3, 2), (2, 2, 2)],
     call=lambda m, src, tgt: m(src, tgt, tgt_mask=causal_float_mask(2))))
