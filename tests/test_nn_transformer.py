@@ -86,10 +86,10 @@ def test_state_dict_keys_init_and_mask():
     assert list(ours.state_dict()) == list(theirs.state_dict())
     assert "encoder.norm.weight" in ours.state_dict() and "decoder.norm.bias" in ours.state_dict()
     assert (ours.d_model, ours.nhead, ours.batch_first) == (E, HEADS, False)
-    weight = ours.encoder.layers[0].linear1.weight.data  # Glorot-uniform on every matrix
+    weight = ours.encoder.layers[0].linear1.weight.detach().numpy()  # Glorot-uniform
     bound = np.sqrt(6 / (E + FF))
     assert np.abs(weight).max() <= bound and np.abs(weight).max() > 0.8 * bound
-    np.testing.assert_array_equal(gn.nn.Transformer.generate_square_subsequent_mask(4).data,
+    np.testing.assert_array_equal(gn.nn.Transformer.generate_square_subsequent_mask(4).numpy(),
                                   torch.nn.Transformer.generate_square_subsequent_mask(4).numpy())
 
 

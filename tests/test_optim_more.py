@@ -52,7 +52,7 @@ def test_state_dict_moves_to_torch_and_back(name, options):
         set_grads(gn_params, torch_params, step)
         mine.step()
     for theirs_param, param in zip(torch_params, gn_params):
-        theirs_param.data.copy_(torch.from_numpy(param.data))
+        theirs_param.data.copy_(torch.from_numpy(param.detach().numpy()))
     theirs = getattr(torch.optim, name)(torch_params, **options)
     saved = mine.state_dict()
     assert [set(g) for g in saved["param_groups"]] == [set(g) for g in

@@ -18,7 +18,7 @@ import numpy as np
 from glassnet import random
 from glassnet.creation import ones, zeros
 from glassnet.ops import fused
-from glassnet.tensor import Tensor
+from glassnet.tensor import Tensor, _to_array
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -85,8 +85,8 @@ def embedding_renorm_(weight, indices, max_norm, norm_type):
     """Rescale in place, outside the graph, each row of weight that `indices` look up and whose
     norm_type-norm exceeds max_norm, down to norm max_norm (scale max_norm / (norm + 1e-7)), as
     PyTorch's embedding does with max_norm before the lookup."""
-    array = weight.data
-    rows = np.unique(np.asarray(getattr(indices, "data", indices)).ravel())
+    array = _to_array(weight)
+    rows = np.unique(_to_array(indices).ravel())
     norms = np.linalg.norm(array[rows], ord=norm_type, axis=1).astype(np.float64)
     too_long = norms > max_norm
     scale = max_norm / (norms[too_long] + 1e-7)

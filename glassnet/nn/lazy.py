@@ -11,7 +11,7 @@ nn.Linear`, as in PyTorch. Loading a state dict into a lazy layer sizes it from 
 from glassnet.nn.conv import Conv1d, Conv2d
 from glassnet.nn.linear import Linear
 from glassnet.nn.norm import BatchNorm1d, BatchNorm2d
-from glassnet.tensor import Tensor
+from glassnet.tensor import Tensor, _to_array
 
 
 class _LazyMixin:
@@ -33,7 +33,7 @@ class _LazyMixin:
         for name, value in vars(real).items():
             mine = self.__dict__.get(name)
             if isinstance(mine, Tensor) and isinstance(value, Tensor):
-                mine.data = value.data
+                mine.data = _to_array(value)
             else:
                 object.__setattr__(self, name, value)
         self.__dict__.pop("_lazy_dtype", None)

@@ -287,7 +287,7 @@ class _RNNBase(Module):
         steps = np.arange(padded.shape[0])[:, None, None]
         running = Tensor._make(steps < lengths.numpy()[None, :, None])  # (L, B, 1)
         output, state = self._forward(padded, hx, running)
-        data = cat([output[t, : int(size)] for t, size in enumerate(packed.batch_sizes.data)])
+        data = cat([output[t, : int(size)] for t, size in enumerate(packed.batch_sizes.tolist())])
         if inverse is not None:
             state = (tuple(h[:, inverse] for h in state) if isinstance(state, tuple)
                      else state[:, inverse])

@@ -23,7 +23,7 @@ from glassnet.nn.dropout import Dropout
 from glassnet.nn.linear import Linear
 from glassnet.nn.module import Module
 from glassnet.nn.norm import LayerNorm
-from glassnet.tensor import Tensor, float32
+from glassnet.tensor import Tensor, _to_array, float32
 
 
 def generate_square_subsequent_mask(sz, dtype=float32):
@@ -182,7 +182,7 @@ class TransformerEncoder(Module):
         if is_grad_enabled() and (src.requires_grad or any(
                 p.requires_grad for p in self.layers[0].parameters())):
             return False
-        kept = ~np.asarray(padding.data, dtype=bool)  # (N, S): True where a token is
+        kept = ~_to_array(padding).astype(bool)  # (N, S): True where a token is
         return not (self.mask_check and (kept[:, 1:] & ~kept[:, :-1]).any())
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
@@ -191,7 +191,7 @@ class TransformerEncoder(Module):
             output = layer(output, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
                            is_causal=bool(is_causal))
         if self._zeroes_padding(src, mask, src_key_padding_mask):
-            padding = Tensor._make(np.asarray(src_key_padding_mask.data, dtype=bool))
+            padding = Tensor._make(_to_array(src_key_padding_mask).astype(bool))
             output = output.masked_fill(padding.unsqueeze(-1), 0.0)  # (N, S, E)
         return output if self.norm is None else self.norm(output)
 

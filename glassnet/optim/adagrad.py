@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from glassnet.optim.optimizer import Optimizer, speed_options
-from glassnet.tensor import Tensor
+from glassnet.tensor import Tensor, _to_array
 
 
 class Adagrad(Optimizer):
@@ -33,7 +33,8 @@ class Adagrad(Optimizer):
         super().__init__(params, defaults)
         for group in self.param_groups:  # PyTorch fills the state up front
             for param in group["params"]:
-                self._initial_state(self.state.setdefault(param, {}), param.data, group)
+                self._initial_state(self.state.setdefault(param, {}), _to_array(param),
+                                    group)
 
     @staticmethod
     def _initial_state(state, param, group):
@@ -47,6 +48,6 @@ class Adagrad(Optimizer):
         if group["weight_decay"] != 0:
             grad = grad + group["weight_decay"] * param
         step_size = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
-        total = state["sum"].data
+        total = _to_array(state["sum"])
         total += grad * grad
         param -= step_size * grad / (np.sqrt(total) + group["eps"])

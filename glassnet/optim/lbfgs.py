@@ -18,6 +18,7 @@ import numpy as np
 
 from glassnet.autograd import enable_grad, no_grad
 from glassnet.optim.optimizer import Optimizer
+from glassnet.tensor import _to_array
 
 
 class LBFGS(Optimizer):
@@ -43,14 +44,15 @@ class LBFGS(Optimizer):
         super().add_param_group(param_group)
 
     def _flat_grad(self):
-        return np.concatenate([np.zeros(p.data.size, p.dtype) if p.grad is None
-                               else p.grad.data.ravel() for p in self._params])
+        return np.concatenate([np.zeros(p.numel(), p.dtype) if p.grad is None
+                               else _to_array(p.grad).ravel() for p in self._params])
 
     def _add(self, step_size, direction):
         offset = 0
         for param in self._params:
-            size = param.data.size
-            param.data += step_size * direction[offset:offset + size].reshape(param.shape)
+            size = param.numel()
+            array = _to_array(param)
+            array += step_size * direction[offset:offset + size].reshape(param.shape)
             offset += size
 
     def _evaluate(self, closure):

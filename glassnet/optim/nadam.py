@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from glassnet.optim.optimizer import Optimizer, speed_options
-from glassnet.tensor import Tensor
+from glassnet.tensor import Tensor, _to_array
 
 
 class NAdam(Optimizer):
@@ -55,7 +55,7 @@ class NAdam(Optimizer):
         momentum_decay = group["momentum_decay"]
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
-        mu_product = state["mu_product"].data
+        mu_product = _to_array(state["mu_product"])
         mu_product[...] = mu_product * np.float32(mu)
         exp_avg += (1 - beta1) * (grad - exp_avg)
         exp_avg_sq *= beta2

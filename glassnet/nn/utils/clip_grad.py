@@ -9,13 +9,13 @@ import math
 
 import numpy as np
 
-from glassnet.tensor import Tensor
+from glassnet.tensor import Tensor, _to_array
 
 
 def _grads(parameters):
     if isinstance(parameters, Tensor):
         parameters = [parameters]
-    return [param.grad.data for param in parameters if param.grad is not None]
+    return [_to_array(param.grad) for param in parameters if param.grad is not None]
 
 
 def _norm(array, norm_type):

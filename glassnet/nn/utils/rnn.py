@@ -107,7 +107,7 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
 def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_length=None):
     """A PackedSequence -> (padded (T, B, *) or (B, T, *), lengths (B,) int64), in the batch
     order the sequences had before packing."""
-    data, batch_sizes = sequence.data, np.asarray(sequence.batch_sizes.data, dtype=np.int64)
+    data, batch_sizes = sequence.data, _to_array(sequence.batch_sizes).astype(np.int64)
     batch, steps = int(batch_sizes[0]), len(batch_sizes)
     if total_length is not None:
         if total_length < steps:
@@ -127,7 +127,7 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
     padded = stack(rows, dim=0)  # (T, B, *), sorted order
     lengths = (batch_sizes[None, :] > np.arange(batch)[:, None]).sum(1)  # (B,)
     if sequence.unsorted_indices is not None:
-        unsort = np.asarray(sequence.unsorted_indices.data)
+        unsort = _to_array(sequence.unsorted_indices)
         padded = padded[:, Tensor._make(unsort)]
         lengths = lengths[unsort]
     lengths = Tensor._make(lengths.astype(int64))

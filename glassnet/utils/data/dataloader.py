@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from glassnet import random
-from glassnet.tensor import Tensor
+from glassnet.tensor import Tensor, _to_array
 from glassnet.utils.data.dataset import IterableDataset, Subset, TensorDataset
 from glassnet.utils.data.sampler import BatchSampler, RandomSampler, SequentialSampler
 
@@ -57,7 +57,7 @@ def default_collate(batch):
         if len(shapes) > 1:
             raise RuntimeError(f"default_collate: stack expects each tensor to be equal size, "
                                f"got shapes {sorted(shapes)} in one batch")
-        return Tensor._make(np.stack([example.data for example in batch]))
+        return Tensor._make(np.stack([_to_array(example) for example in batch]))
     if isinstance(first, (np.ndarray, np.generic)) and first.dtype.kind not in "USO":
         return default_collate([Tensor._make(np.asarray(example)) for example in batch])
     if isinstance(first, bool):
@@ -84,7 +84,7 @@ def default_collate(batch):
 def _tensor_source(dataset):
     """(arrays, index map) when batches can be cut straight from arrays, else None."""
     if isinstance(dataset, TensorDataset):
-        return [t.data for t in dataset.tensors], None
+        return [_to_array(t) for t in dataset.tensors], None
     if isinstance(dataset, Subset):
         inner = _tensor_source(dataset.dataset)
         if inner is not None:

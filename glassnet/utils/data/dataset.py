@@ -54,7 +54,7 @@ class TensorDataset(Dataset):
                              "every tensor needs the same first size")
 
     def __getitem__(self, index):
-        return tuple(Tensor._make(t.data[index]) for t in self.tensors)
+        return tuple(Tensor._make(_to_array(t)[index]) for t in self.tensors)
 
     def __len__(self):
         return self.tensors[0].shape[0]
