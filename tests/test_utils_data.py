@@ -278,3 +278,16 @@ def test_module_paths_as_torch():
     assert sampler.SubsetRandomSampler is data.SubsetRandomSampler
     assert dataloader.default_collate is data.default_collate
     assert gn.data.DataLoader is data.DataLoader  # glassnet.data keeps re-exporting
+
+
+def test_summary_writer_keeps_scalars_as_csv(tmp_path):
+    from glassnet.utils.tensorboard import SummaryWriter
+
+    with SummaryWriter(log_dir=tmp_path / "run") as writer:  # makemore's use
+        writer.add_scalar("Loss/train", gn.tensor(2.5), 0)
+        writer.add_scalars("Loss", {"test": 3.0}, 1)
+        writer.add_histogram("weights", np.zeros(3), 1)
+        writer.flush()
+    rows = (tmp_path / "run" / "scalars.csv").read_text().splitlines()
+    assert rows[0] == "tag,step,value,wall_time"
+    assert rows[1].startswith("Loss/train,0,2.5,") and rows[2].startswith("Loss/test,1,3.0,")
