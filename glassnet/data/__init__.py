@@ -22,8 +22,8 @@ from glassnet.data.sources import DataUnavailable, fetch, info, list_datasets
 from glassnet.data.text import CharTokenizer, WordTokenizer
 
 __all__ = [
-    "CharTokenizer", "DataLoader", "coreference", "seq2seq", "DataUnavailable", "Dataset", "Subset", "TensorDataset",
-    "WordTokenizer", "analogies", "datasets", "default_collate", "digits16", "fetch", "info",
-    "list_datasets", "load_digits", "mnist5k", "random_split", "shakespeare", "sources",
+    "CharTokenizer", "DataLoader", "DataUnavailable", "Dataset", "Subset", "TensorDataset",
+    "WordTokenizer", "analogies", "coreference", "datasets", "default_collate", "digits16", "fetch", "info",
+    "list_datasets", "load_digits", "mnist5k", "random_split", "seq2seq", "shakespeare", "sources",
     "synthetic", "text", "wordsim353",
 ]
