@@ -23,7 +23,7 @@ from glassnet.data.text import CharTokenizer, WordTokenizer
 
 __all__ = [
     "CharTokenizer", "DataLoader", "DataUnavailable", "Dataset", "Subset", "TensorDataset",
-    "WordTokenizer", "analogies", "coreference", "datasets", "default_collate", "digits16", "fetch", "info",
-    "list_datasets", "load_digits", "mnist5k", "random_split", "seq2seq", "shakespeare", "sources",
-    "synthetic", "text", "wordsim353",
+    "WordTokenizer", "analogies", "coreference", "datasets", "default_collate", "digits16",
+    "fetch", "info", "list_datasets", "load_digits", "mnist5k", "random_split", "seq2seq",
+    "shakespeare", "sources", "synthetic", "text", "wordsim353",
 ]
