@@ -53,7 +53,7 @@ def test_coreference_sentences_mark_what_it_refers_to():
     vocab = coreference.vocabulary()
     data = coreference.sentences(400, rng=0)
     assert data.ids.shape[0] == 400 and vocab[0] == coreference.PAD
-    for row in range(len(data)):
+    for row in range(len(data.ids)):
         words = data.words[row]
         assert words[data.it[row]] == "it"
         assert words[data.animal[row]] in coreference.ANIMALS

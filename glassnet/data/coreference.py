@@ -54,9 +54,6 @@ class Sentences(NamedTuple):
     referent: np.ndarray  # (N,) the word id of the noun "it" refers to
     words: list  # N lists of words, for figures
 
-    def __len__(self):
-        return len(self.ids)
-
 
 def held_out_pairs(per_animal=5):
     """A fixed set of (animal, place) index pairs kept out of training: each animal loses
