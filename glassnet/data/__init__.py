@@ -2,7 +2,7 @@
 small dataset zoo). Dataset, DataLoader and the samplers live at PyTorch's path,
 glassnet.utils.data, and are re-exported here."""
 
-from glassnet.data import datasets, sources, synthetic, text
+from glassnet.data import coreference, datasets, seq2seq, sources, synthetic, text
 from glassnet.data.datasets import (
     analogies,
     digits16,
@@ -26,8 +26,8 @@ from glassnet.utils.data import (
 
 __all__ = [
     "CharTokenizer", "ConcatDataset", "DataLoader", "DataUnavailable", "Dataset",
-    "IterableDataset", "Subset", "TensorDataset",
-    "WordTokenizer", "analogies", "datasets", "default_collate", "digits16", "fetch", "info",
-    "list_datasets", "load_digits", "mnist5k", "random_split", "shakespeare", "sources",
-    "synthetic", "text", "wordsim353",
+    "IterableDataset", "Subset", "TensorDataset", "WordTokenizer", "analogies", "coreference",
+    "datasets", "default_collate", "digits16", "fetch", "info", "list_datasets", "load_digits",
+    "mnist5k", "random_split", "seq2seq", "shakespeare", "sources", "synthetic", "text",
+    "wordsim353",
 ]

@@ -3,8 +3,9 @@ registry maps a name to its (Config, Model) pair for `glassnet train NAME` and t
 
 from glassnet.models.checkpoint import load_model, save_model
 from glassnet.models.mlp import MLP, MLPConfig
+from glassnet.models.resolver import Resolver, ResolverConfig
 
-MODELS = {"mlp": (MLPConfig, MLP)}
+MODELS = {"mlp": (MLPConfig, MLP), "resolver": (ResolverConfig, Resolver)}
 
 
 def get(name):
@@ -20,4 +21,5 @@ def create(name, **overrides):
     return model_class(config_class(**overrides))
 
 
-__all__ = ["MLP", "MODELS", "MLPConfig", "create", "get", "load_model", "save_model"]
+__all__ = ["MLP", "MODELS", "MLPConfig", "Resolver", "ResolverConfig", "create", "get",
+           "load_model", "save_model"]
