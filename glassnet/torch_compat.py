@@ -167,18 +167,20 @@ def namespaces():
                   for name in ("no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled")}
     accelerator = Namespace("torch.accelerator", hint=f" ({NO_CUDA})", is_available=_false,
                             current_accelerator=_nothing, device_count=_zero)
+    # imported at the top of scripts that export only when asked (word_language_model)
+    onnx = Namespace("torch.onnx", hint=" (glassnet exports no ONNX graphs)")
     torch = Namespace(
         "torch", glassnet,
         fallbacks={"device": device, "compile": compile, "autocast": autocast,
                    "set_float32_matmul_precision": _nothing},
         nn=torch_nn, optim=torch_optim, utils=utils, cuda=cuda, backends=backends, amp=amp,
-        distributed=distributed, accelerator=accelerator, save=save, load=load,
+        distributed=distributed, accelerator=accelerator, save=save, load=load, onnx=onnx,
         autograd=Namespace("torch.autograd", **grad_modes), __version__=VERSION)
     table = {space.__name__: space for space in (
         torch, torch_nn, functional, torch_nn.init, nn_utils, nn_utils.rnn, parallel,
         torch_nn.parameter, torch_optim, lr_scheduler, torch_optim.optimizer, utils, data,
         tensorboard, cuda, cuda_amp, backends, backends.mps, backends.cudnn, backends.cuda,
-        matmul, amp, distributed, accelerator, torch.autograd)}
+        matmul, amp, distributed, accelerator, torch.autograd, onnx)}
     for alias in ("dataloader", "dataset", "sampler"):  # torch.utils.data.dataloader.DataLoader
         table[f"torch.utils.data.{alias}"] = data
     return table

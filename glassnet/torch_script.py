@@ -98,12 +98,12 @@ def explain(error, folder):
         return None
     user = users[-1]
     innermost = frames[-1]
-    where = f"{os.path.relpath(user.filename)}, line {user.lineno}"
+    where = f"{_short(user.filename)}, line {user.lineno}"
     line = f"\n    {user.line}" if user.line else ""
     name = missing_name(error, innermost is user)
     if name is not None:
         detail = str(error) if isinstance(error, ModuleNotFoundError) else f"glassnet has no {name}"
-        if name.split(".")[0] != "torch":  # torchvision and the like
+        if name.split(".")[0] in torch_compat.HIDDEN[1:]:  # torchvision and the like
             return f"{PROG}: {where}: {detail}{line}"
         return (f"{PROG}: {where}: {detail}{line}\n"
                 f"{PROG}: this script needs {name}, which glassnet does not provide (yet).")
@@ -113,6 +113,12 @@ def explain(error, folder):
                 f"{PROG}: raised inside glassnet ({inside}) on behalf of this line; set "
                 "GLASSNET_TRACEBACK=1 for the whole traceback.")
     return None
+
+
+def _short(filename):
+    """The path relative to the working folder when it is below it, else absolute."""
+    relative = os.path.relpath(filename)
+    return os.path.abspath(filename) if relative.startswith("..") else relative
 
 
 def run_script(script, args=()):
