@@ -125,7 +125,8 @@ def namespaces():
 
     utils_nn = _optional("glassnet.nn.utils")
     data = Namespace("torch.utils.data", _data_module())
-    tensorboard = Namespace("torch.utils.tensorboard", SummaryWriter=SummaryWriter)
+    tensorboard = Namespace("torch.utils.tensorboard", _optional("glassnet.utils.tensorboard"),
+                            fallbacks={"SummaryWriter": SummaryWriter})
     cuda_amp = Namespace("torch.cuda.amp", hint=f" ({NO_CUDA})", GradScaler=GradScaler,
                          autocast=autocast)
     cuda = Namespace(
@@ -153,8 +154,9 @@ def namespaces():
                                          ONE_PROCESS),
         DataParallel=_refused("torch.nn.parallel.DataParallel", NO_CUDA),
         data_parallel=_refused("torch.nn.parallel.data_parallel", NO_CUDA))
+    rnn_utils = _optional("glassnet.nn.utils.rnn") or getattr(utils_nn, "rnn", None)
     nn_utils = Namespace("torch.nn.utils", utils_nn,
-                         rnn=Namespace("torch.nn.utils.rnn", _optional("glassnet.nn.utils.rnn")))
+                         rnn=Namespace("torch.nn.utils.rnn", rnn_utils))
     functional = Namespace("torch.nn.functional", nn.functional)
     torch_nn = Namespace("torch.nn", nn, functional=functional, utils=nn_utils,
                          init=Namespace("torch.nn.init", init), parallel=parallel,

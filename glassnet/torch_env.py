@@ -132,8 +132,8 @@ class autocast(contextlib.ContextDecorator):  # PyTorch's name
 
 
 class SummaryWriter:
-    """torch.utils.tensorboard.SummaryWriter: glassnet has no TensorBoard, so it records
-    nothing (it says so once); every add_* call is accepted and ignored."""
+    """torch.utils.tensorboard.SummaryWriter where glassnet.utils.tensorboard is not there yet:
+    it records nothing (it says so once); every add_* call is accepted and ignored."""
 
     _warned = False
 
