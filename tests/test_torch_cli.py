@@ -272,3 +272,29 @@ def test_convert_without_torch_says_what_it_needs(tmp_path, capsys, monkeypatch)
         code, _, err = convert(capsys, tmp_path / source, tmp_path / target)
         assert code == 1 and "needs PyTorch (pip install torch)" in err
         assert "glassnet itself never unpickles" in err
+
+
+def test_a_converted_pytorch_checkpoint_runs_the_same_program_on_glassnet(tmp_path, capsys):
+    """A nanoGPT-style ckpt.pt (model, optimizer, config) written by PyTorch, converted, loads
+    into the same GPT program imported under the binding and gives PyTorch's logits."""
+    import torch
+    from torch_programs import harness
+
+    program = harness.load_program("gpt")
+    model = program.GPT(program.GPTConfig())
+    optimizer = model.configure_optimizers(0.1, 1e-3, (0.9, 0.95), "cpu")
+    idx = torch.randint(0, 23, (2, 9))
+    model(idx, idx)[1].backward()
+    optimizer.step()
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "model_args": {"n_layer": 2}, "iter_num": 1}, tmp_path / "ckpt.pt")
+    expected = model(idx)[0].detach().numpy()
+    code, out, err = convert(capsys, tmp_path / "ckpt.pt", tmp_path / "ckpt.npz", "--quiet")
+    assert code == 0 and "under key 'model'" in out, err
+    with torch_compat.bind() as bound:
+        program = harness.load_program("gpt")
+        ours = program.GPT(program.GPTConfig())
+        assert repr(ours.load_state_dict(bound.load(tmp_path / "ckpt.npz"))) == \
+            "<All keys matched successfully>"
+        got = ours(bound.tensor(idx.numpy()))[0].detach().numpy()
+    np.testing.assert_allclose(got, expected, rtol=2e-4, atol=1e-6)
