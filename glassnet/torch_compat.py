@@ -112,6 +112,7 @@ def namespaces():
         ONE_PROCESS,
         GradScaler,
         SummaryWriter,
+        UnsupportedDtype,
         _false,
         _nothing,
         _refused,
@@ -174,7 +175,8 @@ def namespaces():
     torch = Namespace(
         "torch", glassnet,
         fallbacks={"device": device, "compile": compile, "autocast": autocast,
-                   "set_float32_matmul_precision": _nothing},
+                   "set_float32_matmul_precision": _nothing,
+                   **{name: UnsupportedDtype(name) for name in ("bfloat16", "float16", "half")}},
         nn=torch_nn, optim=torch_optim, utils=utils, cuda=cuda, backends=backends, amp=amp,
         distributed=distributed, accelerator=accelerator, save=save, load=load, onnx=onnx,
         autograd=Namespace("torch.autograd", **grad_modes), __version__=VERSION)

@@ -68,6 +68,22 @@ NO_CUDA = "glassnet computes with NumPy on the CPU; torch.cuda.is_available() is
 ONE_PROCESS = "glassnet trains in one process; distributed training is not available"
 
 
+class UnsupportedDtype:
+    """torch.bfloat16, torch.float16 where glassnet has no such dtype: a script may name it
+    (nanoGPT builds a table of dtypes), but making or casting a tensor with it is an error."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"torch.{self.name} (glassnet computes in float32 and float64 only)"
+
+    @property
+    def dtype(self):  # what NumPy asks of anything passed as a dtype
+        raise TypeError(f"glassnet computes in float32 and float64; torch.{self.name} is not "
+                        "available")
+
+
 def compile(model=None, **options):
     """torch.compile: glassnet has no compiler, so the model (or function) comes back as it is."""
     if model is None:  # used as @torch.compile(...)
