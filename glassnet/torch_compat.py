@@ -41,7 +41,9 @@ import types
 
 # top-level packages that a binding hides: torch itself, and the libraries built on it
 HIDDEN = ("torch", "torchvision", "torchaudio", "torchtext", "functorch")
-VERSION = "2.13.0+glassnet"  # the PyTorch API level glassnet follows (its own version after +)
+VERSION = "2.13.0+glassnet"
+AUTOGRAD = ("no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
+            "Variable", "grad")  # the PyTorch API level glassnet follows (its own version after +)
 
 
 class MissingTorchName(AttributeError):
@@ -166,8 +168,9 @@ def namespaces():
     optimizer = Namespace("torch.optim.optimizer", Optimizer=optim.Optimizer)
     torch_optim = Namespace("torch.optim", optim, lr_scheduler=lr_scheduler, optimizer=optimizer)
     utils = Namespace("torch.utils", data=data, tensorboard=tensorboard)
-    grad_modes = {name: getattr(autograd, name)
-                  for name in ("no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled")}
+    # torch.autograd: the names whose PyTorch meaning glassnet.autograd has (its Function is
+    # the engine's own, on NumPy arrays, and not PyTorch's API for custom functions)
+    grad_modes = {name: getattr(autograd, name) for name in AUTOGRAD if hasattr(autograd, name)}
     accelerator = Namespace("torch.accelerator", hint=f" ({NO_CUDA})", is_available=_false,
                             current_accelerator=_nothing, device_count=_zero)
     # imported at the top of scripts that export only when asked (word_language_model)
@@ -179,7 +182,8 @@ def namespaces():
                    **{name: UnsupportedDtype(name) for name in ("bfloat16", "float16", "half")}},
         nn=torch_nn, optim=torch_optim, utils=utils, cuda=cuda, backends=backends, amp=amp,
         distributed=distributed, accelerator=accelerator, save=save, load=load, onnx=onnx,
-        autograd=Namespace("torch.autograd", **grad_modes), __version__=VERSION)
+        autograd=Namespace("torch.autograd", hint=" (glassnet.autograd.Function is the engine's "
+                           "own, on NumPy arrays)", **grad_modes), __version__=VERSION)
     table = {space.__name__: space for space in (
         torch, torch_nn, functional, torch_nn.init, nn_utils, nn_utils.rnn, parallel,
         torch_nn.parameter, torch_optim, lr_scheduler, torch_optim.optimizer, utils, data,
