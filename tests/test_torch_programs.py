@@ -249,7 +249,7 @@ def dcgan(w):
 def mnist(w):
     prog, rng = w.program, np.random.RandomState(4)
     model = w.sync(prog.Net())
-    images, labels = w.tensor(floats(rng, 8, 1, 28, 28)), w.tensor(ints(rng, 10, (8,)))
+    images, labels = w.tensor(floats(rng, 4, 1, 28, 28)), w.tensor(ints(rng, 10, (4,)))
     model.eval()  # dropout off: the same numbers on both sides
     output = model(images)
     w.record("log_probs", output)
@@ -260,11 +260,11 @@ def mnist(w):
     scheduler = w.torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.7)
     for epoch in range(2):
         train_steps(w, model, optimizer, lambda: w.torch.nn.functional.nll_loss(
-            model(images), labels), 2, f"epoch{epoch}")
+            model(images), labels), 1, f"epoch{epoch}")
         scheduler.step()
         w.record(f"lr{epoch}", optimizer.param_groups[0]["lr"])
     loader = w.torch.utils.data.DataLoader(w.torch.utils.data.TensorDataset(images, labels),
-                                           batch_size=4)
+                                           batch_size=2)
     w.record("test", prog.test(model, "cpu", loader))
 
 
