@@ -6,6 +6,8 @@ Each subcommand imports what it needs when it runs, so `glassnet --help` stays f
 import argparse
 import sys
 
+from glassnet import convert, torch_script  # light: they import the rest when they run
+
 
 def gradcheck(args, parser):
     """Check every op and layer's gradient against central differences; exit 1 on a failure."""
@@ -379,6 +381,8 @@ def build_parser():
                          "(default runs/sample-MODEL)")
     sampler.add_argument("--seed", type=_seed, default=0)
     sampler.set_defaults(run=sample)
+    torch_script.add_command(commands)  # glassnet torch SCRIPT.py [ARGS...]
+    convert.add_command(commands)  # glassnet convert IN OUT
     return parser
 
 

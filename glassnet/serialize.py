@@ -125,6 +125,24 @@ def _decode(node, arrays, path):
     return Tensor(array, requires_grad=node.get("requires_grad", False))
 
 
+def _refuse_pickle(path):
+    """A PyTorch checkpoint (a zip holding data.pkl) or any pickle is refused, with the way to
+    convert it: unpickling runs whatever code the file names, and glassnet never does."""
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            pickled = any(name.endswith("data.pkl") for name in archive.namelist())
+    else:
+        with open(path, "rb") as file:
+            head = file.read(2)
+        pickled = len(head) == 2 and head[0] == 0x80 and 2 <= head[1] <= 5  # pickle protocols
+    if pickled:
+        raise ValueError(
+            f"load: {path} is a PyTorch checkpoint (a pickle); glassnet never unpickles, since a "
+            "pickle can run any code. Convert it once where PyTorch is installed: `glassnet "
+            f"convert {path} {os.path.splitext(path)[0]}.npz` (it reads only tensors, with "
+            "torch.load(weights_only=True)), then load the .npz")
+
+
 def load(path, map_location=None, weights_only=True):
     """Read a checkpoint written by save(); Tensors come back as Tensors, arrays as arrays.
     map_location and weights_only are accepted as in torch.load: every tensor loads onto the
@@ -135,6 +153,7 @@ def load(path, map_location=None, weights_only=True):
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no such file: {path}")
+    _refuse_pickle(path)
     if not zipfile.is_zipfile(path):
         raise ValueError(
             f"load: {path} is not a glassnet checkpoint: it is not an .npz (zip) archive, "
