@@ -40,7 +40,7 @@ class TensorDataset(Dataset):
                              "every tensor needs the same first size")
 
     def __getitem__(self, index):
-        return tuple(Tensor._make(t.data[index]) for t in self.tensors)
+        return tuple(Tensor._make(t.array[index]) for t in self.tensors)
 
     def __len__(self):
         return self.tensors[0].shape[0]
@@ -89,7 +89,7 @@ def default_collate(batch):
     strings -> the list itself."""
     first = batch[0]
     if isinstance(first, Tensor):
-        return Tensor._make(np.stack([example.data for example in batch]))
+        return Tensor._make(np.stack([example.array for example in batch]))
     if isinstance(first, (np.ndarray, np.generic)):
         return Tensor._make(np.stack(batch))
     if isinstance(first, bool):
@@ -114,7 +114,7 @@ def default_collate(batch):
 def _tensor_source(dataset):
     """(arrays, index map) when batches can be cut straight from arrays, else None."""
     if isinstance(dataset, TensorDataset):
-        return [t.data for t in dataset.tensors], None
+        return [t.array for t in dataset.tensors], None
     if isinstance(dataset, Subset):
         inner = _tensor_source(dataset.dataset)
         if inner is not None:

@@ -1,6 +1,8 @@
 """Everything composed from the primitives, with torch.nn.functional's names and semantics:
 activations, linear, dropout, embedding, normalisation and attention are here; convolution,
-pooling and padding are in conv.py, losses in loss.py. No backward rule is written in this
+pooling and padding are in conv.py, losses in loss.py. The tensor functions PyTorch has at
+torch.* rather than in nn.functional (shape.py, reductions.py, selection.py, products.py,
+pointwise.py) are attached to Tensor by methods.py. No backward rule is written in this
 package: each gradient follows from the primitives a function is built of.
 """
 
@@ -10,6 +12,10 @@ import numpy as np
 
 from glassnet import random
 from glassnet.creation import ones, where, zeros
+
+# the rest of PyTorch's tensor surface (topk, roll, var, einsum...), composed in the modules of
+# this package and attached to Tensor as methods; gn.topk etc. are in glassnet/__init__.py
+from glassnet.functional import methods  # noqa: F401
 from glassnet.functional.conv import (  # noqa: F401 (re-exported: F.conv2d)
     _same_dtype,
     avg_pool1d,
@@ -223,9 +229,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         var = input.var(dim=dims, unbiased=False)
         if running_mean is not None:
             factor = 1.0 if momentum is None else momentum
-            running_mean.data[...] = (1 - factor) * running_mean.data + factor * mean.data
-            unbiased = var.data * count / (count - 1)
-            running_var.data[...] = (1 - factor) * running_var.data + factor * unbiased
+            running_mean.array[...] = (1 - factor) * running_mean.array + factor * mean.array
+            unbiased = var.array * count / (count - 1)
+            running_var.array[...] = (1 - factor) * running_var.array + factor * unbiased
     else:
         mean, var = running_mean, running_var
     out = (input - mean.reshape(shape)) * (var.reshape(shape) + eps).rsqrt()

@@ -35,7 +35,7 @@ def _class_weights(classes, weight, ignore_index, dtype):
     ignored = classes == ignore_index
     if weight is None:
         return np.where(ignored, 0, 1).astype(dtype)
-    return np.where(ignored, 0, weight.data[np.where(ignored, 0, classes)]).astype(dtype)
+    return np.where(ignored, 0, weight.array[np.where(ignored, 0, classes)]).astype(dtype)
 
 
 def _check_weight(op, weight, num_classes):
@@ -154,7 +154,7 @@ def l1_loss(input, target, reduction="mean"):
 def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     """-(t log p + (1 - t) log(1 - p)), each log clamped at -100 as PyTorch does (ops/fused.py)."""
     target = _elementwise_target(input, target, reduction, "binary_cross_entropy")
-    for name, values in (("input", input.data), ("target", target.data)):
+    for name, values in (("input", input.array), ("target", target.array)):
         if not ((values >= 0) & (values <= 1)).all():  # NaN fails too
             raise RuntimeError(f"binary_cross_entropy: all elements of {name} should be in "
                                f"[0, 1], as probabilities")

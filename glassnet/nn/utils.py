@@ -15,7 +15,7 @@ from glassnet.tensor import Tensor
 def _grads(parameters):
     if isinstance(parameters, Tensor):
         parameters = [parameters]
-    return [param.grad.data for param in parameters if param.grad is not None]
+    return [param.grad.array for param in parameters if param.grad is not None]
 
 
 def _norm(array, norm_type):

@@ -1,0 +1,140 @@
+"""The Tensor methods composed on the heart, attached to Tensor here: ``x.topk(3)`` is
+``topk(x, 3)``, ``x.exp_()`` makes x's values ``x.exp()`` in place, ``x.device`` is the CPU.
+The heart (tensor.py and its mixins) holds what a learner reads to understand autodiff; this
+table is the rest of PyTorch's Tensor that introductory programs use. Nothing here computes a
+gradient: each method is a function of functional/ or creation.py, or an in-place form of one.
+"""
+
+import copy
+
+import numpy as np
+
+from glassnet import creation
+from glassnet.functional import pointwise, products, reductions, selection, shape
+from glassnet.tensor import Tensor, in_place
+from glassnet.tensor_convert import check_device
+
+# ---- methods that are the module functions of the same name ----
+METHODS = {
+    shape: """view_as reshape_as expand_as broadcast_to unflatten movedim moveaxis swapaxes
+        swapdims ravel narrow select split chunk tensor_split unbind repeat tile
+        repeat_interleave flip fliplr flipud roll rot90 tril triu diagonal diag diag_embed trace
+        take_along_dim""",
+    reductions: """var std logsumexp norm amax amin aminmax cumsum prod all any count_nonzero
+        median mode dist""",
+    selection: """sort argsort msort topk kthvalue index_select take masked_select nonzero
+        argwhere masked_fill scatter scatter_add scatter_reduce index_add index_copy index_fill
+        index_put unique bincount""",
+    products: "mm bmm mv dot vdot inner outer ger addmm addmv baddbmm addbmm",
+    pointwise: """add sub subtract mul multiply div divide true_divide floor_divide remainder
+        fmod neg negative reciprocal square float_power exp2 expm1 log2 log10 sinh cosh tan
+        ceil trunc fix sgn frac logit xlogy hypot lerp addcmul addcdiv clamp_min clamp_max
+        nan_to_num logical_not logical_and logical_or logical_xor bitwise_not bitwise_and
+        bitwise_or bitwise_xor isnan isinf isfinite isposinf isneginf signbit ne not_equal lt
+        less le less_equal gt greater ge greater_equal isclose allclose equal is_nonzero""",
+    creation: "new_tensor new_zeros new_ones new_full new_empty bernoulli multinomial",
+}
+for module, names in METHODS.items():
+    for name in names.split():
+        setattr(Tensor, name, getattr(module, name))
+
+# ---- in place: x.name_(...) makes x's values x.name(...) ----
+IN_PLACE = """pow exp log log1p sqrt rsqrt sin cos tanh sigmoid relu abs neg negative floor
+    round sign reciprocal square ceil trunc frac clamp_min clamp_max fmod remainder lerp
+    addcmul addcdiv masked_fill index_fill index_add index_copy index_put scatter scatter_add
+    tril triu logical_not nan_to_num"""
+for name in IN_PLACE.split():
+    setattr(Tensor, name + "_", in_place(name + "_", getattr(Tensor, name)))
+
+
+def bernoulli_(self, p=0.5, generator=None):
+    return self.copy_(creation.bernoulli(self, p, generator))
+
+
+def exponential_(self, lambd=1.0, generator=None):
+    draws = creation.random.generator(generator).exponential(1.0 / lambd, self.shape)
+    return self.copy_(Tensor._make(draws))
+
+
+def random_(self, low=0, high=None, generator=None):
+    return self.copy_(creation.randint(low, high, self.shape, generator=generator))
+
+
+def fill_diagonal_(self, fill_value, wrap=False):
+    size = min(self.shape)
+    places = (np.arange(size),) * self.ndim
+    return self.index_put_(places, creation.tensor(fill_value, dtype=self.dtype))
+
+
+# ---- in place, changing the shape: the same memory seen anew ----
+def unsqueeze_(self, dim):
+    return self._become(self.unsqueeze(dim))
+
+
+def squeeze_(self, dim=None):
+    return self._become(self.squeeze(dim))
+
+
+def t_(self):
+    return self._become(self.t())
+
+
+def transpose_(self, dim0, dim1):
+    return self._become(self.transpose(dim0, dim1))
+
+
+# ---- the device, the memory, printing, copying ----
+def cuda(self, device=None, non_blocking=False):
+    check_device("cuda" if device is None else device)
+
+
+def stride(self, dim=None):
+    steps = tuple(n // self.array.itemsize for n in self.array.strides)
+    return steps if dim is None else steps[dim]
+
+
+def __format__(self, spec):
+    """f"{loss:.4f}" works on a tensor of one element, as in PyTorch."""
+    return format(self.item(), spec) if self.ndim == 0 else object.__format__(self, spec)
+
+
+def __deepcopy__(self, memo):
+    if not self.is_leaf:
+        raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
+                           "the deepcopy protocol; detach() it first")
+    out = Tensor._make(self.array.copy(), self.requires_grad)
+    out.grad = copy.deepcopy(self.grad, memo)
+    memo[id(self)] = out
+    return out
+
+
+ATTACHED = {
+    "bernoulli_": bernoulli_, "exponential_": exponential_, "random_": random_,
+    "fill_diagonal_": fill_diagonal_, "unsqueeze_": unsqueeze_, "squeeze_": squeeze_,
+    "t_": t_, "transpose_": transpose_, "cuda": cuda, "stride": stride,
+    "__format__": __format__, "__deepcopy__": __deepcopy__,
+    "ndimension": Tensor.dim, "nelement": Tensor.numel,
+    "is_floating_point": lambda self: self.dtype.kind == "f",
+    "is_complex": lambda self: False,
+    "is_contiguous": lambda self, memory_format=None: self.array.flags.c_contiguous,
+    "element_size": lambda self: self.array.itemsize,
+    "data_ptr": lambda self: self.array.__array_interface__["data"][0],
+    "pin_memory": lambda self, device=None: self,
+    "share_memory_": lambda self: self,
+    "half": lambda self: self.type(np.float16),
+    "short": lambda self: self.type(np.int16),
+    "char": lambda self: self.type(np.int8),
+    "byte": lambda self: self.type(np.uint8),
+    "device": property(lambda self: creation.CPU),
+    "is_cuda": property(lambda self: False),
+    "is_xpu": property(lambda self: False),
+    "is_mps": property(lambda self: False),
+    "is_cpu": property(lambda self: True),
+    "is_sparse": property(lambda self: False),
+    "is_quantized": property(lambda self: False),
+    "is_meta": property(lambda self: False),
+    "itemsize": property(lambda self: self.array.itemsize),
+    "nbytes": property(lambda self: self.array.nbytes),
+}
+for name, value in ATTACHED.items():
+    setattr(Tensor, name, value)
