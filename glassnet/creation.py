@@ -143,10 +143,18 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
-    """steps evenly spaced values from start to end, both included (float32 by default)."""
-    steps = _number(steps)
+    """steps evenly spaced values from start to end, both included (float32 by default),
+    computed as PyTorch does: in the output's precision, the first half counted up from start
+    and the second down from end, so both ends are exact."""
+    steps, dtype = _number(steps), np.dtype(dtype or DEFAULT_DTYPE)
     _shape((steps,), "linspace")
-    return _new(np.linspace(_number(start), _number(end), steps), dtype, requires_grad, device)
+    kind = dtype.type if dtype.kind == "f" else np.float64
+    start, end = kind(_number(start)), kind(_number(end))
+    place = np.arange(steps)
+    step = (end - start) / kind(max(steps - 1, 1))
+    values = np.where(place < steps // 2, start + step * place.astype(kind),
+                      end - step * (steps - 1 - place).astype(kind))
+    return _new(values, dtype, requires_grad, device)
 
 
 def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
@@ -236,9 +244,6 @@ def multinomial(input, num_samples, replacement=False, generator=None, rng=None)
     if not replacement and num_samples > categories:
         raise RuntimeError(f"multinomial: cannot sample n_sample ({num_samples}) > "
                            f"prob_dist.size(-1) ({categories}) samples without replacement")
-    if not replacement and ((rows > 0).sum(axis=1) < num_samples).any():
-        raise RuntimeError("multinomial: invalid multinomial distribution (with "
-                           "replacement=False, not enough non-negative category to sample)")
     draws = random.generator(generator or rng)
     if replacement or num_samples == 1:
         cumulative = rows.cumsum(axis=1)
@@ -247,7 +252,7 @@ def multinomial(input, num_samples, replacement=False, generator=None, rng=None)
                           zip(cumulative, draws.random((len(rows), num_samples)))])
     else:
         with np.errstate(divide="ignore"):
-            finish = draws.exponential(size=rows.shape) / rows  # rate 0: never arrives
+            finish = draws.exponential(size=rows.shape) / rows  # rate 0: last, in index order
         picks = np.argsort(finish, axis=1, kind="stable")[:, :num_samples]
     return Tensor._make(picks.reshape(weights.shape[:-1] + (num_samples,)).astype(np.int64))
 

@@ -10,6 +10,8 @@ values (so what it saves stays true) and its node becomes x's; if x is a view, i
 the change as a node too, and the base's other views read theirs anew when next used.
 """
 
+import weakref
+
 import numpy as np
 
 from glassnet import autograd, random
@@ -83,6 +85,7 @@ class InPlaceMethods:
             snapshot = self._make(self.array.copy(), self.requires_grad)
             snapshot._ctx = self._ctx
             result = compute(snapshot)
+            owned = not any(result is operand for operand in operands)  # not copy_'s source
         else:
             with autograd.no_grad():
                 result = compute(self._make(self.array))
@@ -99,7 +102,7 @@ class InPlaceMethods:
             result = mv.expand(result, self.shape)
         self._write(name, result.array)
         if recorded:
-            self._take_history(result)
+            self._take_history(result, owned)
         return self
 
     def _check_in_graph(self, name):
@@ -125,12 +128,20 @@ class InPlaceMethods:
             raise RuntimeError(f"{name}: {error}") from None
         self._version_counter.value += 1
 
-    def _take_history(self, result):
-        """After an in-place change in the graph, result's node is self's. A view's base gets a
-        node too, putting the view's new values at the view's places (PyTorch's CopySlices);
-        then the view reads its history from the base."""
+    def _take_history(self, result, owned):
+        """After an in-place change in the graph, result's node is self's; if that node saved
+        its output (relu_), what it saved is self now, at self's new version. A view's base
+        gets a node too, putting the view's new values at the view's places (PyTorch's
+        CopySlices); then the view reads its history from the base."""
         if self._view_of is None:
             self._ctx, self.requires_grad = result._ctx, result.requires_grad
+            if owned and self._ctx is not None and getattr(self._ctx, "saved", None):
+                self._ctx.saved = tuple(self.array if a is result.array else a
+                                        for a in self._ctx.saved)
+                self._ctx.versions = [(self._version_counter, self._version, self.array,
+                                       weakref.ref(self))
+                                      if array is result.array else (counter, version, array, ref)
+                                      for counter, version, array, ref in self._ctx.versions]
             return
         base, steps, _ = self._view_of
         places = np.arange(base.numel()).reshape(base.shape)  # which base element each is

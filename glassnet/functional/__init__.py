@@ -44,7 +44,7 @@ from glassnet.ops import elementwise as ew
 from glassnet.ops import fused
 from glassnet.ops import matmul as mm
 from glassnet.ops import movement as mv
-from glassnet.tensor import Tensor, _to_array
+from glassnet.tensor import Tensor, _to_array, in_place
 from glassnet.tensor_axes import _broadcast
 
 
@@ -65,16 +65,24 @@ def tanh(input):
     return ew.tanh(input)
 
 
+def _activation(name, compute, input, inplace):
+    """compute(input), or with inplace=True input changed to it in place, as PyTorch: recorded
+    in the graph (a leaf that requires grad refuses), seen by every alias of input."""
+    return in_place(name + "_", compute)(input) if inplace else compute(input)
+
+
 def relu(input, inplace=False):
-    return ew.relu(input)
+    return _activation("relu", ew.relu, input, inplace)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    return where(input > 0, input, input * negative_slope)
+    return _activation("leaky_relu", lambda x: where(x > 0, x, x * negative_slope), input,
+                       inplace)
 
 
 def elu(input, alpha=1.0, inplace=False):
-    return where(input > 0, input, (input.clamp(max=0).exp() - 1) * alpha)
+    return _activation("elu", lambda x: where(x > 0, x, (x.clamp(max=0).exp() - 1) * alpha),
+                       input, inplace)
 
 
 def gelu(input, approximate="none"):
@@ -90,7 +98,7 @@ def gelu(input, approximate="none"):
 
 def silu(input, inplace=False):
     """x sigmoid(x), also called swish (Ramachandran et al. 2017)."""
-    return input * ew.sigmoid(input)
+    return _activation("silu", lambda x: x * ew.sigmoid(x), input, inplace)
 
 
 def softplus(input, beta=1.0, threshold=20.0):

@@ -269,7 +269,7 @@ def meshgrid(*tensors, indexing="ij"):
         view = [1] * len(tensors)
         view[i] = -1
         grid = t.reshape(view).expand(shape)
-        grids.append(grid.transpose(0, 1) if swap else grid)
+        grids.append(grid)
     if swap:
         grids[0], grids[1] = grids[1], grids[0]
     return tuple(grids)
