@@ -9,15 +9,19 @@ those records from the output to the leaves in reverse topological order, withou
 
 import contextlib
 import threading
-import weakref
 
 import numpy as np
 
-_state = threading.local()
+
+class _GradMode(threading.local):
+    enabled = True  # each thread starts recording; a class default is faster than getattr's
+
+
+_state = _GradMode()
 
 
 def is_grad_enabled():
-    return getattr(_state, "enabled", True)
+    return _state.enabled
 
 
 @contextlib.contextmanager
@@ -89,7 +93,9 @@ class Context:
     tensor that requires grad (where the gradient lands); edges join nodes, not tensors, so an
     in-place op can give a tensor a new node while the nodes recorded before keep the old."""
 
-    __slots__ = ("__dict__", "fn", "input_shapes", "needs_grad", "parents", "saved", "versions")
+    __slots__ = ("__dict__", "fn", "needs_grad", "out_shape", "parents", "versions")
+    saved = ()  # the arrays forward saved for backward (ctx.save)
+    retained = None  # a weak reference to the tensor retain_grad() keeps the gradient of
 
     def save(self, *arrays):
         self.saved = arrays
@@ -110,10 +116,11 @@ class Function:
     def apply(cls, *inputs, **options):
         """Run forward on the inputs' arrays; record the graph edge if a gradient is needed.
         ctx.needs_grad is set first, so a forward can save only what its backward will read."""
-        enabled = is_grad_enabled()
+        enabled = _state.enabled
         if enabled:  # a view whose base changed in place in the graph takes its new history
             for t in inputs:
-                if t._view_of is not None and t._view_of[0]._ctx is not t._view_of[2]:
+                view = t._view_of
+                if view is not None and view[0]._ctx is not view[2]:
                     t._refresh()
         ctx = Context()
         ctx.needs_grad = needs_grad = tuple([t.requires_grad for t in inputs])
@@ -133,38 +140,47 @@ class Function:
             _tensor.Tensor._as_view(result, inputs[0], cls, options)
         if needs:
             ctx.fn = cls
-            ctx.parents = tuple([t._node() for t in inputs])
-            ctx.input_shapes = tuple([a.shape for a in arrays])
-            ctx.versions = _versions(getattr(ctx, "saved", ()), inputs, result)
+            ctx.parents = tuple([t._ctx if t._ctx is not None else t if t.requires_grad else None
+                                 for t in inputs])  # each input's node (Tensor._node)
+            ctx.out_shape = out.shape
+            ctx.versions = _versions(ctx.saved, inputs, result) if ctx.saved else ()
             result._ctx = ctx
         return result
 
 
 def _versions(saved, inputs, result):
-    """(counter, version now, array, weak tensor) for every saved array that is an input's or
-    the output's own: backward checks that none of them changed in place since."""
+    """What backward checks: for every saved array that is an input's own, (the input, its
+    version now, the array); for the output's own, (its counter, 0, the array): the counter,
+    not the output, which holds this node."""
     checks = []
     for array in saved:
-        for t in (*inputs, result):
+        if array is None:
+            continue
+        for t in inputs:
             if array is t.array:
-                counter = t._version_counter
-                checks.append((counter, counter.value, array, weakref.ref(t)))
+                checks.append((t, t._version, array))
                 break
+        else:
+            if array is result.array:
+                checks.append((result._counter(), 0, array))
     return checks
 
 
 def _check_versions(ctx):
-    for counter, version, array, tensor in ctx.versions:
-        if counter.value != version:
-            tensor = tensor()
-            made_by = "" if tensor is None or tensor._ctx is None else (
-                f", which is output 0 of {tensor._ctx.fn.__name__}")
+    """PyTorch's error if a saved array changed in place since: it names the tensor by the
+    node that made it (an input's present one; for an output, this node)."""
+    for holder, version, array in ctx.versions:
+        output = isinstance(holder, VersionCounter)
+        now = holder.value if output else holder._version
+        if now != version:
+            maker = ctx if output else holder._ctx
+            made_by = "" if maker is None else f", which is output 0 of {maker.fn.__name__}"
             raise RuntimeError(f"one of the variables needed for gradient computation has been "
                                f"modified by an inplace operation: [glassnet."
                                f"{_tensor.type_name(array.dtype)} {list(array.shape)}]{made_by}, "
-                               f"is at version {counter.value}; expected version {version} "
-                               f"instead. Hint: {ctx.fn.__name__} saved it in the forward pass; "
-                               f"change it after backward(), or change a copy (clone()).")
+                               f"is at version {now}; expected version {version} instead. "
+                               f"Hint: {ctx.fn.__name__} saved it in the forward pass; change "
+                               f"it after backward(), or change a copy (clone()).")
 
 
 def _broadcasts(shapes):
@@ -246,20 +262,21 @@ def backward(root, gradient=None, retain_graph=False):
             if not isinstance(node, Context):  # a leaf: the gradient lands
                 _accumulate(node, grad, taken)
                 continue
-            retained = getattr(node, "retained", None)  # retain_grad() on the tensor it made
-            if retained is not None and retained() is not None:
-                _accumulate(retained(), grad, taken)
+            if node.retained is not None and node.retained() is not None:  # retain_grad()
+                _accumulate(node.retained(), grad, taken)
             if node.parents is None:
                 raise RuntimeError("backward: trying to backward through the graph a second "
                                    "time; its saved values were freed. Pass retain_graph=True "
                                    "to the first backward to keep them.")
-            _check_versions(node)
+            if node.versions:
+                _check_versions(node)
             input_grads = node.fn.backward(node, grad)
             if not isinstance(input_grads, tuple):
                 input_grads = (input_grads,)
-            for parent, shape, parent_grad in zip(node.parents, node.input_shapes, input_grads):
+            for parent, parent_grad in zip(node.parents, input_grads):
                 if parent is None or parent_grad is None:
                     continue
+                shape = parent.out_shape if isinstance(parent, Context) else parent.shape
                 if parent_grad.shape != shape:
                     raise RuntimeError(f"{node.fn.__name__}.backward returned a gradient of "
                                        f"shape {parent_grad.shape} for an input of shape {shape}")
@@ -267,7 +284,7 @@ def backward(root, gradient=None, retain_graph=False):
                 grads[id(parent)] = parent_grad if previous is None else previous + parent_grad
             if not retain_graph:
                 node.parents = None
-                node.saved = None
+                node.saved = node.versions = None
 
 
 # Last, because tensor.py imports this module: Tensor is looked up through it at call time.

@@ -115,21 +115,30 @@ class Tensor(AxisMethods, ConvertMethods, InPlaceMethods):
         self.array = array
         self.grad = self._ctx = self._view_of = None
         self.requires_grad = requires_grad
-        self._version_counter = VersionCounter()
+        self._version_counter = None
         return self
 
     @classmethod
     def _make(cls, array, requires_grad=False):
         """Wrap an array without copying or checking (the engine's fast path)."""
-        array = array if isinstance(array, np.ndarray) else np.asarray(array)
-        return object.__new__(Tensor)._wrap(array, requires_grad)
+        out = object.__new__(Tensor)  # _wrap's work, inlined: this is the engine's hot path
+        out.array = array if isinstance(array, np.ndarray) else np.asarray(array)
+        out.grad = out._ctx = out._view_of = out._version_counter = None
+        out.requires_grad = requires_grad
+        return out
 
     shape = property(lambda self: self.array.shape)
     dtype = property(lambda self: self.array.dtype)
     ndim = property(lambda self: self.array.ndim)
     is_leaf = property(lambda self: self._ctx is None)
     grad_fn = property(lambda self: None if self._ctx is None else self._ctx.fn)
-    _version = property(lambda self: self._version_counter.value)
+    _version = property(lambda self: self._version_counter.value if self._version_counter else 0)
+
+    def _counter(self):
+        """The version counter, made when first needed (most tensors never change in place)."""
+        if self._version_counter is None:
+            self._version_counter = VersionCounter()
+        return self._version_counter
 
     def numel(self):
         return self.array.size
@@ -156,7 +165,7 @@ class Tensor(AxisMethods, ConvertMethods, InPlaceMethods):
     def detach(self):
         """The same memory and version counter, outside the graph."""
         out = Tensor._make(self.array)
-        out._version_counter = self._version_counter
+        out._version_counter = self._counter()
         return out
 
     def detach_(self):

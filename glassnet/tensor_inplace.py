@@ -10,8 +10,6 @@ values (so what it saves stays true) and its node becomes x's; if x is a view, i
 the change as a node too, and the base's other views read theirs anew when next used.
 """
 
-import weakref
-
 import numpy as np
 
 from glassnet import autograd, random
@@ -48,7 +46,7 @@ class InPlaceMethods:
         """self, made by fn from source, shares source's memory: it shares the version counter
         too, and remembers the ops that make it from its base (the first tensor of the chain
         that is no view), so that an in-place change of one reaches the other's history."""
-        self._version_counter = source._version_counter
+        self._version_counter = source._counter()
         base, steps = (source, ()) if source._view_of is None else source._view_of[:2]
         self._view_of = (base, (*steps, (fn, options)), base._ctx)
 
@@ -126,7 +124,7 @@ class InPlaceMethods:
                                    f"Please clone() the tensor before performing the "
                                    f"operation.") from None
             raise RuntimeError(f"{name}: {error}") from None
-        self._version_counter.value += 1
+        self._counter().value += 1
 
     def _take_history(self, result, owned):
         """After an in-place change in the graph, result's node is self's; if that node saved
@@ -138,10 +136,9 @@ class InPlaceMethods:
             if owned and self._ctx is not None and getattr(self._ctx, "saved", None):
                 self._ctx.saved = tuple(self.array if a is result.array else a
                                         for a in self._ctx.saved)
-                self._ctx.versions = [(self._version_counter, self._version, self.array,
-                                       weakref.ref(self))
-                                      if array is result.array else (counter, version, array, ref)
-                                      for counter, version, array, ref in self._ctx.versions]
+                self._ctx.versions = [(self._counter(), self._version, self.array)
+                                      if array is result.array else (holder, version, array)
+                                      for holder, version, array in self._ctx.versions]
             return
         base, steps, _ = self._view_of
         places = np.arange(base.numel()).reshape(base.shape)  # which base element each is
@@ -158,7 +155,7 @@ class InPlaceMethods:
             self._check_in_graph("in-place view op")
             self._ctx, self.requires_grad = result._ctx, True
         self.array = result.array
-        self._version_counter.value += 1
+        self._counter().value += 1
         return self
 
     def add_(self, other, alpha=1):
