@@ -44,6 +44,16 @@ def from_numpy(array):
     return Tensor._make(array)
 
 
+asarray = as_tensor
+
+
+class Size(tuple):
+    """torch.Size: a tensor's shape, a tuple (x.shape is a plain tuple, equal to it)."""
+
+    def numel(self):
+        return int(np.prod(self))
+
+
 class device:
     """torch.device: where a tensor lives; glassnet computes with NumPy on the CPU, so a
     device("cuda") can be named (as PyTorch allows without a GPU) but moving to it fails."""

@@ -196,6 +196,11 @@ case("cumsum-prod", lambda lib, x, i: (lib.cumsum(x, 1), x.cumsum(dim=0), x.cums
                                        lib.cumsum(i, 0), x.prod(1), lib.prod(x),
                                        x.prod(0, keepdim=True), i.prod(1), lib.cumsum(x[0], 0)),
      X34, ("int", (3, 4), 5))
+case("cumprod-diff", lambda lib, x, i: (lib.cumprod(x, 1), x.cumprod(0), lib.cumprod(i, 1),
+                                        lib.diff(x), x.diff(n=2, dim=0), lib.diff(x, prepend=x[:, :1]),
+                                        x.where(x > 0, -x), lib.where(x > 0, x, 0.5)),
+     ("x", (3, 5)), ("int", (3, 4), 4))
+case("cumprod-zeros", lambda lib, x: (x * (x > 0)).cumprod(1), ("x", (3, 6)))
 case("reductions", lambda lib, x: (x.var(1), lib.std(x, 0, keepdim=True), x.logsumexp(1),
                                    x.norm(), lib.norm(x, dim=1), x.norm(p=1, dim=0),
                                    lib.amax(x, (0, 1)), lib.amin(x, 1), x.all(), (x > 0).any(1),
@@ -246,6 +251,8 @@ def test_bool_results_and_type_names_match_torch():
     assert x.is_floating_point() and not gn.tensor([1]).is_floating_point()
     assert x.element_size() == t.element_size() and x.nelement() == t.nelement()
     assert gn.tensor(np.ones((2, 3))).stride() == torch.ones(2, 3).stride()
+    assert gn.Size([2, 3]) == torch.Size([2, 3]) == gn.ones(2, 3).shape
+    assert gn.Size([2, 3]).numel() == 6
 
 
 def test_devices_as_pytorch():

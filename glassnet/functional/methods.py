@@ -20,8 +20,8 @@ METHODS = {
         swapdims ravel narrow select split chunk tensor_split unbind repeat tile
         repeat_interleave flip fliplr flipud roll rot90 tril triu diagonal diag diag_embed trace
         take_along_dim""",
-    reductions: """var std logsumexp norm amax amin aminmax cumsum prod all any count_nonzero
-        median mode dist""",
+    reductions: """var std logsumexp norm amax amin aminmax cumsum cumprod diff prod all any
+        count_nonzero median mode dist""",
     selection: """sort argsort msort topk kthvalue index_select take masked_select nonzero
         argwhere masked_fill scatter scatter_add scatter_reduce index_add index_copy index_fill
         index_put unique bincount""",
@@ -42,7 +42,7 @@ for module, names in METHODS.items():
 IN_PLACE = """pow exp log log1p sqrt rsqrt sin cos tanh sigmoid relu abs neg negative floor
     round sign reciprocal square ceil trunc frac clamp_min clamp_max fmod remainder lerp
     addcmul addcdiv masked_fill index_fill index_add index_copy index_put scatter scatter_add
-    tril triu logical_not nan_to_num"""
+    tril triu logical_not nan_to_num cumsum erf"""
 for name in IN_PLACE.split():
     setattr(Tensor, name + "_", in_place(name + "_", getattr(Tensor, name)))
 
@@ -84,6 +84,11 @@ def transpose_(self, dim0, dim1):
 
 
 # ---- the device, the memory, printing, copying ----
+def where(self, condition, y):
+    """x.where(condition, y): x where condition holds, y elsewhere (torch.where's order)."""
+    return creation.where(condition, self, y)
+
+
 def cuda(self, device=None, non_blocking=False):
     check_device("cuda" if device is None else device)
 
@@ -111,7 +116,7 @@ def __deepcopy__(self, memo):
 ATTACHED = {
     "bernoulli_": bernoulli_, "exponential_": exponential_, "random_": random_,
     "fill_diagonal_": fill_diagonal_, "unsqueeze_": unsqueeze_, "squeeze_": squeeze_,
-    "t_": t_, "transpose_": transpose_, "cuda": cuda, "stride": stride,
+    "t_": t_, "transpose_": transpose_, "where": where, "cuda": cuda, "stride": stride,
     "__format__": __format__, "__deepcopy__": __deepcopy__,
     "ndimension": Tensor.dim, "nelement": Tensor.numel,
     "is_floating_point": lambda self: self.dtype.kind == "f",

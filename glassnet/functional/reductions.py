@@ -112,6 +112,33 @@ def cumsum(input, dim, dtype=None):
     return rd.cumsum(source if source.ndim else source.reshape(1), dim).reshape(source.shape)
 
 
+def cumprod(input, dim, dtype=None):
+    """Running products, by doubling (Hillis and Steele's scan): log n steps of mul, so the
+    gradient is exact even where an element is zero."""
+    source = input if dtype is None else input.type(dtype)
+    dim = _normalize_dim(dim, source.ndim)
+    if not _is_float(source.dtype):
+        kind = np.int64 if source.dtype.kind in "bi" else source.dtype
+        return Tensor._make(np.cumprod(source.array, axis=dim, dtype=kind))
+    out = source.movedim(dim, -1) if source.ndim else source.reshape(1)
+    shift = 1
+    while shift < out.shape[-1]:
+        out = cat([out[..., :shift], out[..., shift:] * out[..., :-shift]], -1)
+        shift *= 2
+    return out.movedim(-1, dim) if source.ndim else out.reshape(())
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """The n-th forward difference along dim: out[i] = x[i + 1] - x[i], n times."""
+    dim = _normalize_dim(dim, input.ndim)
+    pieces = [t for t in (prepend, input, append) if t is not None]
+    out = cat(pieces, dim) if len(pieces) > 1 else input
+    for _ in range(n):
+        size = out.shape[dim]
+        out = out.narrow(dim, 1, max(size - 1, 0)) - out.narrow(dim, 0, max(size - 1, 0))
+    return out
+
+
 def prod(input, dim=None, keepdim=False, dtype=None):
     """The product over dim (all by default), multiplied out in halves (log n steps of mul):
     the gradient is exact even where an element is zero."""
