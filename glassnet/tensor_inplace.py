@@ -12,7 +12,7 @@ the change as a node too, and the base's other views read theirs anew when next 
 
 import numpy as np
 
-from glassnet import autograd, random
+from glassnet import autograd
 from glassnet.autograd import Context
 from glassnet.ops import movement as mv
 from glassnet.tensor_convert import _index_key, _to_array, type_name
@@ -148,16 +148,6 @@ class InPlaceMethods:
         base._ctx, base.requires_grad = updated._ctx, updated.requires_grad
         self._refresh()
 
-    def _become(self, result):
-        """An in-place change of shape (unsqueeze_, t_...): self takes result's array, a view
-        of its own memory, and result's history."""
-        if result.requires_grad and autograd.is_grad_enabled():
-            self._check_in_graph("in-place view op")
-            self._ctx, self.requires_grad = result._ctx, True
-        self.array = result.array
-        self._counter().value += 1
-        return self
-
     def add_(self, other, alpha=1):
         if isinstance(alpha, InPlaceMethods) and not isinstance(other, InPlaceMethods):  # add_(alpha, other),
             other, alpha = alpha, other  # the order PyTorch still accepts (deprecated)
@@ -187,11 +177,3 @@ class InPlaceMethods:
     __isub__ = sub_
     __imul__ = mul_
     __itruediv__ = div_
-
-    def uniform_(self, a=0.0, b=1.0, rng=None, generator=None):
-        draws = random.generator(rng or generator).uniform(a, b, self.shape)
-        return self._in_place("uniform_", lambda t: self._make(draws))
-
-    def normal_(self, mean=0.0, std=1.0, rng=None, generator=None):
-        draws = random.generator(rng or generator).normal(mean, std, self.shape)
-        return self._in_place("normal_", lambda t: self._make(draws))

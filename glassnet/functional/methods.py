@@ -9,7 +9,8 @@ import copy
 
 import numpy as np
 
-from glassnet import creation
+from glassnet import creation, random
+from glassnet.autograd import is_grad_enabled
 from glassnet.functional import pointwise, products, reductions, selection, shape
 from glassnet.tensor import Tensor, in_place
 from glassnet.tensor_convert import check_device
@@ -47,17 +48,28 @@ for name in IN_PLACE.split():
     setattr(Tensor, name + "_", in_place(name + "_", getattr(Tensor, name)))
 
 
+def uniform_(self, a=0.0, b=1.0, generator=None, rng=None):
+    draws = random.generator(generator or rng).uniform(a, b, self.shape)
+    return in_place("uniform_", lambda t: Tensor._make(draws))(self)
+
+
+def normal_(self, mean=0.0, std=1.0, generator=None, rng=None):
+    draws = random.generator(generator or rng).normal(mean, std, self.shape)
+    return in_place("normal_", lambda t: Tensor._make(draws))(self)
+
+
 def bernoulli_(self, p=0.5, generator=None):
-    return self.copy_(creation.bernoulli(self, p, generator))
+    return in_place("bernoulli_", lambda t: creation.bernoulli(t, p, generator))(self)
 
 
 def exponential_(self, lambd=1.0, generator=None):
-    draws = creation.random.generator(generator).exponential(1.0 / lambd, self.shape)
-    return self.copy_(Tensor._make(draws))
+    draws = random.generator(generator).exponential(1.0 / lambd, self.shape)
+    return in_place("exponential_", lambda t: Tensor._make(draws))(self)
 
 
 def random_(self, low=0, high=None, generator=None):
-    return self.copy_(creation.randint(low, high, self.shape, generator=generator))
+    draws = creation.randint(low, high, self.shape, generator=generator)
+    return in_place("random_", lambda t: draws)(self)
 
 
 def fill_diagonal_(self, fill_value, wrap=False):
@@ -67,20 +79,31 @@ def fill_diagonal_(self, fill_value, wrap=False):
 
 
 # ---- in place, changing the shape: the same memory seen anew ----
+def _become(self, result):
+    """self takes result's array (a view of its own memory) and, in the graph, its history;
+    as any in-place change, it raises the version."""
+    if result.requires_grad and is_grad_enabled():
+        self._check_in_graph("in-place view op")
+        self._ctx, self.requires_grad = result._ctx, True
+    self.array = result.array
+    self._counter().value += 1
+    return self
+
+
 def unsqueeze_(self, dim):
-    return self._become(self.unsqueeze(dim))
+    return _become(self, self.unsqueeze(dim))
 
 
 def squeeze_(self, dim=None):
-    return self._become(self.squeeze(dim))
+    return _become(self, self.squeeze(dim))
 
 
 def t_(self):
-    return self._become(self.t())
+    return _become(self, self.t())
 
 
 def transpose_(self, dim0, dim1):
-    return self._become(self.transpose(dim0, dim1))
+    return _become(self, self.transpose(dim0, dim1))
 
 
 # ---- the device, the memory, printing, copying ----
@@ -114,7 +137,8 @@ def __deepcopy__(self, memo):
 
 
 ATTACHED = {
-    "bernoulli_": bernoulli_, "exponential_": exponential_, "random_": random_,
+    "uniform_": uniform_, "normal_": normal_, "bernoulli_": bernoulli_,
+    "exponential_": exponential_, "random_": random_,
     "fill_diagonal_": fill_diagonal_, "unsqueeze_": unsqueeze_, "squeeze_": squeeze_,
     "t_": t_, "transpose_": transpose_, "where": where, "cuda": cuda, "stride": stride,
     "__format__": __format__, "__deepcopy__": __deepcopy__,
