@@ -323,7 +323,9 @@ def _common(tensors, op):
     return [t.type(dtype) for t in tensors]
 
 
-def cat(tensors, dim=0):
+def cat(tensors, dim=0, axis=None):
+    """The tensors joined along dim (axis=, NumPy's name, as PyTorch accepts)."""
+    dim = dim if axis is None else axis
     tensors = _common(tensors, "cat")
     if min(t.ndim for t in tensors) == 0:
         raise RuntimeError("cat: zero-dimensional tensors cannot be concatenated; use stack")
@@ -337,7 +339,8 @@ def cat(tensors, dim=0):
     return mv.cat(tensors, dim)
 
 
-def stack(tensors, dim=0):
+def stack(tensors, dim=0, axis=None):
+    dim = dim if axis is None else axis
     tensors = _common(tensors, "stack")
     for t in tensors[1:]:
         if t.shape != tensors[0].shape:

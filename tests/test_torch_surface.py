@@ -215,6 +215,10 @@ case("movedim-meshgrid", lambda lib, x, a, b: (x.movedim(0, -1), lib.movedim(x, 
                                                lib.meshgrid(a, b, indexing="xy"),
                                                x.swapaxes(0, 2), x.flatten(1), x.unflatten(2, (2, 2))),
      X234, ("x", (3,)), ("x", (4,)))
+case("numpy-names", lambda lib, x: (x.sum(axis=1, keepdims=True), lib.sum(x, axis=0),
+                                    x.mean(axis=(0, 1)), x.argmax(axis=1), lib.softmax(x, axis=-1),
+                                    x.max(axis=0).values, lib.cat([x, x], axis=1),
+                                    lib.stack([x, x], axis=0), x.std(axis=0, keepdims=True)), X34)
 case("stack-cat", lambda lib, x, y: (lib.stack([x, y], 1), lib.cat([x, y], -1), lib.hstack([x, y]),
                                      lib.vstack([x, y]), lib.concat((x, y))), X34, X34)
 

@@ -6,6 +6,7 @@ gradient: each method is a function of functional/ or creation.py, or an in-plac
 """
 
 import copy
+import functools
 
 import numpy as np
 
@@ -167,3 +168,25 @@ ATTACHED = {
 }
 for name, value in ATTACHED.items():
     setattr(Tensor, name, value)
+
+
+# ---- NumPy's names for dim and keepdim, which PyTorch accepts too: x.sum(axis=0, keepdims=True)
+def numpy_names(fn):
+    """fn taking axis= for dim= and keepdims= for keepdim=, as PyTorch's functions do."""
+
+    @functools.wraps(fn)
+    def with_numpy_names(*args, **kwargs):
+        if "axis" in kwargs:
+            kwargs["dim"] = kwargs.pop("axis")
+        if "keepdims" in kwargs:
+            kwargs["keepdim"] = kwargs.pop("keepdims")
+        return fn(*args, **kwargs)
+
+    return with_numpy_names
+
+
+ALONG_DIMS = """sum mean max min argmax argmin softmax log_softmax var std logsumexp norm amax amin
+    cumsum cumprod prod all any count_nonzero median mode kthvalue squeeze unsqueeze split chunk
+    unbind narrow select gather index_select topk sort argsort repeat_interleave diff"""
+for name in ALONG_DIMS.split():
+    setattr(Tensor, name, numpy_names(getattr(Tensor, name)))
