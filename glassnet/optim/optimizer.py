@@ -123,6 +123,7 @@ class Optimizer:
                     if group.get("maximize", False):
                         grad = -grad
                     self._update(param.array, grad, self.state.setdefault(param, {}), group)
+                    param._counter().value += 1  # changed in place: a graph that saved it stops
         return loss
 
     def _update(self, param, grad, state, group):
