@@ -1,10 +1,14 @@
-"""Reverse-mode automatic differentiation: Function, Context, grad mode and the graph walk.
+"""Reverse-mode automatic differentiation: Function, Context, grad mode, the version counter
+and the graph walk.
 
 A primitive is a subclass of Function with two static methods on raw NumPy arrays:
 ``forward(ctx, *arrays, **options) -> array`` and ``backward(ctx, grad) -> one gradient per
 array input`` (None where an input needs none). ``Function.apply`` runs forward and, when any
-input requires a gradient, records a Context that points back at the inputs. ``backward`` walks
-those records from the output to the leaves in reverse topological order, without recursion.
+input requires a gradient, records a Context: the result's node in the graph, pointing back at
+the nodes of the inputs. ``backward`` walks those nodes from the output to the leaves in reverse
+topological order, without recursion. Before a node's backward runs, each array its forward
+saved is checked against its tensor's version: an in-place change since (``w.add_(1)`` between
+forward and backward) raises PyTorch's error instead of giving a wrong gradient.
 """
 
 import contextlib
