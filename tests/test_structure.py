@@ -232,6 +232,33 @@ def test_the_surface_holds_no_backward_code():
     assert not found, f"backward code in the surface (move it to a primitive in ops/): {found}"
 
 
+# `x.data` is PyTorch's: a Tensor sharing x's memory, outside the graph. Code written when it
+# was the ndarray (x.data.size, x.data.copy()) would now read a Tensor's method or fail, so the
+# package reads the array as `x.array`; .data of anything else is named here.
+DATA_OF = {"args", "gn", "glassnet"}  # argparse's namespace, the glassnet.data package
+
+
+def data_reads(source):
+    """(line, expression) for every `<expr>.data` in source, but those of DATA_OF names."""
+    return sorted((node.lineno, ast.unparse(node)) for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Attribute) and node.attr == "data"
+            and not (isinstance(node.value, ast.Name) and node.value.id in DATA_OF))
+
+
+def test_the_data_check_sees_tensor_data():
+    assert data_reads("n = x.data.size\ny = model(x).data\nz = args.data\n") == [
+        (1, "x.data"), (2, "model(x).data")]
+
+
+@pytest.mark.parametrize("path", _files(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_the_package_reads_arrays_not_data(path):
+    found = data_reads(path.read_text())
+    assert not found, (
+        f"glassnet/{path.relative_to(PACKAGE)} reads .data at {found}: a tensor's NumPy array is "
+        f"`.array` (`.data` is PyTorch's Tensor view); name a non-tensor's .data in DATA_OF"
+    )
+
+
 @pytest.mark.parametrize("path", _files(), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_no_file_over_400_lines(path):
     lines = len(path.read_text().splitlines())
