@@ -116,6 +116,7 @@ from glassnet.functional.pointwise import (
     neg,
     negative,
     not_equal,
+    pow,
     reciprocal,
     remainder,
     sgn,
@@ -249,8 +250,8 @@ exp, log, log1p, sqrt, rsqrt, abs, absolute, tanh, sigmoid, relu = (
     Tensor.exp, Tensor.log, Tensor.log1p, Tensor.sqrt, Tensor.rsqrt, Tensor.abs, Tensor.abs,
     Tensor.tanh, Tensor.sigmoid, Tensor.relu,
 )
-erf, clamp, clip, maximum, minimum, pow = (
-    Tensor.erf, Tensor.clamp, Tensor.clip, Tensor.maximum, Tensor.minimum, Tensor.pow,
+erf, clamp, clip, maximum, minimum = (
+    Tensor.erf, Tensor.clamp, Tensor.clip, Tensor.maximum, Tensor.minimum,
 )
 sum, mean, argmax, argmin, softmax, log_softmax = (
     Tensor.sum, Tensor.mean, Tensor.argmax, Tensor.argmin, Tensor.softmax, Tensor.log_softmax,

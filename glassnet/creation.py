@@ -214,7 +214,8 @@ def randperm(n, dtype=None, device=None, generator=None, rng=None):
     return _new(random.generator(generator or rng).permutation(n), dtype or int64, device=device)
 
 
-def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None, rng=None):
+def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None,
+           requires_grad=False, rng=None):
     """Draws from N(mean, std^2): of size when mean and std are numbers, else one per element
     of the tensors mean and std (broadcast)."""
     draws = random.generator(generator or rng)
@@ -222,10 +223,10 @@ def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None
         mean_array, std_array = _to_array(mean), _to_array(std)
         dtype = dtype or result_type(*[a.dtype for a in (mean_array, std_array)
                                        if a.dtype.kind == "f"] or [DEFAULT_DTYPE])
-        return _new(draws.normal(mean_array, std_array), dtype, device=device)
+        return _new(draws.normal(mean_array, std_array), dtype, requires_grad, device)
     if size is None:
         raise TypeError("normal: give size= when mean and std are numbers")
-    return _new(draws.normal(mean, std, _shape((size,), "normal")), dtype, device=device)
+    return _new(draws.normal(mean, std, _shape((size,), "normal")), dtype, requires_grad, device)
 
 
 def bernoulli(input, p=None, generator=None, rng=None):

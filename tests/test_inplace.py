@@ -155,6 +155,25 @@ def setitem_in_the_graph(lib):
     return w.grad, out, pe, out.requires_grad, out.is_leaf
 
 
+def masked_softmax_as_d2l(lib):
+    """d2l's masked softmax writes -1e6 into the scores through a bool mask, in the graph; its
+    corr2d fills an output element by element from a kernel that requires grad."""
+    scores = _leaf(lib, X) * 1
+    valid_lens = lib.tensor([1, 2])
+    mask = lib.arange(3, dtype=lib.float32)[None, :] < valid_lens[:, None]
+    scores[~mask] = -1e6
+    weights = scores.softmax(dim=-1)
+    kernel = _leaf(lib, W[:2])
+    image = lib.tensor(np.arange(12.0).reshape(3, 4))
+    out = lib.zeros((2, 3))
+    for i in range(2):
+        for j in range(3):
+            out[i, j] = (image[i:i + 2, j:j + 2] * kernel).sum()
+    (weights * lib.tensor(X)).sum().backward()
+    (out * out).sum().backward()
+    return weights, out, kernel.grad
+
+
 def in_place_ops_in_the_graph(lib):
     a, w = _leaf(lib, X), _leaf(lib, W[:, 0])
     b = a * 1
@@ -274,7 +293,7 @@ SCENARIOS = [
     weight_changed_but_not_saved, saved_intermediate_changed, unsaved_intermediate_changed,
     changed_through_detach, changed_through_data, leaf_add_, leaf_iadd, leaf_setitem,
     leaf_relu_inplace, leaf_changed_under_no_grad, versions, views_see_changes,
-    setitem_in_the_graph, in_place_ops_in_the_graph, total_starting_as_a_constant,
+    setitem_in_the_graph, masked_softmax_as_d2l, in_place_ops_in_the_graph, total_starting_as_a_constant,
     view_changed_base_used, base_changed_view_used, mul_keeps_the_old_self,
     copy_into_a_constant, optimizer_step_between_forward_and_backward, int_plus_float, broadcast_into_smaller, expanded_written,
     deprecated_add_order, relu_inplace_in_the_graph, unsqueeze_in_place,

@@ -238,6 +238,9 @@ case("comparisons", lambda lib, x, y: (x.eq(y), x.ne(y), lib.gt(x, y), x.le(0), 
                                        lib.isnan(x.log()), lib.isfinite(x.log()),
                                        lib.isinf(x / 0.0), lib.maximum(x, y), lib.minimum(x, y)),
      ("c", (3, 4)), ("c", (3, 4)))
+case("pow-of-a-number", lambda lib, x: (lib.pow(10000, lib.arange(0, 4, 2, dtype=lib.float32) / 4),
+                                        lib.pow(2, lib.arange(3)), lib.pow(x, 2), lib.add(2, x)),
+     X34)
 case("int-math", lambda lib, i: (i // 2, i % 3, i.float() / 2, i * 2.5, lib.div(i, 2),
                                  lib.div(i, 2, rounding_mode="floor"), i.sum(), i.max()),
      ("int", (3, 4), 9))
@@ -339,6 +342,8 @@ def test_random_makers_take_a_generator():
                   lambda g: gn.normal(0.0, 1.0, size=(3,), generator=g)):
         assert maker(first).tolist() == maker(second).tolist()
     assert gn.normal(gn.zeros(3), gn.ones(3)).shape == (3,)
+    w = gn.normal(0, 0.01, (2, 1), requires_grad=True)  # d2l's linear regression
+    assert w.requires_grad and w.shape == (2, 1) and w.dtype == np.float32
     assert set(gn.bernoulli(gn.full((50,), 0.5)).tolist()) == {0.0, 1.0}
     assert gn.zeros(100).bernoulli_(0.3).mean().item() < 0.6
 

@@ -83,6 +83,11 @@ def square(input):
     return input * input
 
 
+def pow(input, exponent):
+    """input ** exponent; input may be a number (gn.pow(10000, t), as torch.pow)."""
+    return _tensor(input) ** exponent
+
+
 def float_power(input, exponent):
     return _tensor(input).double() ** exponent
 
