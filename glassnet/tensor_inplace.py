@@ -149,8 +149,9 @@ class InPlaceMethods:
         self._refresh()
 
     def add_(self, other, alpha=1):
-        if isinstance(alpha, InPlaceMethods) and not isinstance(other, InPlaceMethods):  # add_(alpha, other),
-            other, alpha = alpha, other  # the order PyTorch still accepts (deprecated)
+        """self += alpha * other; add_(alpha, other), an order PyTorch still accepts, too."""
+        if isinstance(alpha, InPlaceMethods) and not isinstance(other, InPlaceMethods):
+            other, alpha = alpha, other
         return self._in_place("add_", lambda t: t + (other if alpha == 1 else other * alpha),
                               (other,))
 

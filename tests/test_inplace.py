@@ -293,10 +293,11 @@ SCENARIOS = [
     weight_changed_but_not_saved, saved_intermediate_changed, unsaved_intermediate_changed,
     changed_through_detach, changed_through_data, leaf_add_, leaf_iadd, leaf_setitem,
     leaf_relu_inplace, leaf_changed_under_no_grad, versions, views_see_changes,
-    setitem_in_the_graph, masked_softmax_as_d2l, in_place_ops_in_the_graph, total_starting_as_a_constant,
-    view_changed_base_used, base_changed_view_used, mul_keeps_the_old_self,
-    copy_into_a_constant, optimizer_step_between_forward_and_backward, int_plus_float, broadcast_into_smaller, expanded_written,
-    deprecated_add_order, relu_inplace_in_the_graph, unsqueeze_in_place,
+    setitem_in_the_graph, masked_softmax_as_d2l, in_place_ops_in_the_graph,
+    total_starting_as_a_constant, view_changed_base_used, base_changed_view_used,
+    mul_keeps_the_old_self, copy_into_a_constant, optimizer_step_between_forward_and_backward,
+    int_plus_float, broadcast_into_smaller, expanded_written, deprecated_add_order,
+    relu_inplace_in_the_graph, unsqueeze_in_place,
 ]
 
 # what glassnet's message must share with PyTorch's, where PyTorch raises

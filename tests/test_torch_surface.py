@@ -104,7 +104,8 @@ case("full-dtypes", lambda lib: (lib.full((2, 3), 1.5), lib.full((2,), 7), lib.f
                                  lib.full((2, 2), float("-inf")),
                                  lib.full((3,), 2, dtype=lib.float64)))
 case("zeros-sizes", lambda lib: (lib.zeros(2, 3), lib.zeros((2, 3)), lib.zeros([4]),
-                                 lib.ones(()), lib.zeros(2, 3, dtype=lib.long), lib.empty(2, 1).shape))
+                                 lib.ones(()), lib.zeros(2, 3, dtype=lib.long),
+                                 lib.empty(2, 1).shape))
 case("like", lambda lib, x: (lib.zeros_like(x), lib.ones_like(x), lib.full_like(x, 2.5),
                              lib.zeros_like(x, dtype=lib.long), lib.empty_like(x).shape), X34)
 case("new", lambda lib, x: (x.new_zeros(2, 3), x.new_ones((4,)), x.new_full((2,), 3.0),
@@ -181,7 +182,8 @@ case("einsum", lambda lib, a, b, c: (lib.einsum("bij,bjk->bik", a, b),
                                      lib.einsum("i,j->ij", c[0], c[1]),
                                      lib.einsum("...ij,jk", a, b[0]),
                                      lib.einsum("bij,bjk,kl->bil", a, b, c[:, :2]),
-                                     lib.einsum("bij", a), lib.einsum(" b i j , b j k -> b k ", a, b)),
+                                     lib.einsum("bij", a),
+                                     lib.einsum(" b i j , b j k -> b k ", a, b)),
      ("x", (2, 3, 4)), ("x", (2, 4, 3)), ("x", (3, 3)), dtypes=BOTH)
 case("bmm-baddbmm", lambda lib, a, b, c: (lib.bmm(a, b), a.bmm(b),
                                           lib.baddbmm(c, a, b, beta=0.5, alpha=2.0),
@@ -197,7 +199,8 @@ case("cumsum-prod", lambda lib, x, i: (lib.cumsum(x, 1), x.cumsum(dim=0), x.cums
                                        x.prod(0, keepdim=True), i.prod(1), lib.cumsum(x[0], 0)),
      X34, ("int", (3, 4), 5))
 case("cumprod-diff", lambda lib, x, i: (lib.cumprod(x, 1), x.cumprod(0), lib.cumprod(i, 1),
-                                        lib.diff(x), x.diff(n=2, dim=0), lib.diff(x, prepend=x[:, :1]),
+                                        lib.diff(x), x.diff(n=2, dim=0),
+                                        lib.diff(x, prepend=x[:, :1]),
                                         x.where(x > 0, -x), lib.where(x > 0, x, 0.5)),
      ("x", (3, 5)), ("int", (3, 4), 4))
 case("cumprod-zeros", lambda lib, x: (x * (x > 0)).cumprod(1), ("x", (3, 6)))
@@ -213,7 +216,8 @@ case("diagonal-diag", lambda lib, x, v: (x.diagonal(), lib.diagonal(x, 1), x.dia
 case("movedim-meshgrid", lambda lib, x, a, b: (x.movedim(0, -1), lib.movedim(x, (0, 1), (2, 0)),
                                                lib.meshgrid(a, b, indexing="ij"),
                                                lib.meshgrid(a, b, indexing="xy"),
-                                               x.swapaxes(0, 2), x.flatten(1), x.unflatten(2, (2, 2))),
+                                               x.swapaxes(0, 2), x.flatten(1),
+                                               x.unflatten(2, (2, 2))),
      X234, ("x", (3,)), ("x", (4,)))
 case("numpy-names", lambda lib, x: (x.sum(axis=1, keepdims=True), lib.sum(x, axis=0),
                                     x.mean(axis=(0, 1)), x.argmax(axis=1), lib.softmax(x, axis=-1),
@@ -272,7 +276,8 @@ def test_devices_as_pytorch():
     assert gn.device(gn.device("cuda:1")).index == 1
     assert gn.zeros(2, device=gn.device("cpu")).device == x.device
     assert x.to(x.device) is x and x.to(gn.device("cpu"), gn.float64).dtype == np.float64
-    for call in (lambda: x.to(gn.device("cuda")), lambda: x.cuda(), lambda: gn.ones(1, device="cuda")):
+    for call in (lambda: x.to(gn.device("cuda")), lambda: x.cuda(),
+                 lambda: gn.ones(1, device="cuda")):
         with pytest.raises(ValueError, match="CPU"):
             call()
 
