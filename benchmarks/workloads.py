@@ -161,7 +161,7 @@ def build(name, seed=0):
     except ImportError:
         return glassnet_step, None
     torch_model = make_model(name, theirs)
-    state = {k: theirs.lib.from_numpy(np.array(v.data)) for k, v in model.state_dict().items()}
+    state = {k: theirs.lib.from_numpy(np.array(v.array)) for k, v in model.state_dict().items()}
     torch_model.load_state_dict(state)
     return glassnet_step, make_step(name, theirs, torch_model, data)
 

@@ -289,7 +289,7 @@ def sample(args, parser):
             idx = gn.tensor([[stoi[ch] for ch in prompt]], dtype=gn.int64)  # (1, T)
             out = model.generate(idx, args.length, temperature=args.temperature,
                                  top_k=args.top_k)  # (1, T + length)
-            print("".join(extra["chars"][i] for i in np.asarray(out.data)[0].tolist()))
+            print("".join(extra["chars"][i] for i in np.asarray(out.array)[0].tolist()))
             return 0
         images = model.sample(args.n)  # (n, C, H, W) in [0, 1]
     from glassnet import viz

@@ -1,5 +1,6 @@
-"""The table of gradient checks: every primitive in ops/, every op composed in tensor.py and
-functional.py, and every layer of nn, each as a small float64 problem for testing.gradcheck.
+"""The table of gradient checks: every primitive in ops/, every op composed in functional/, and
+every layer of nn, each as a small float64 problem for testing.gradcheck; the Tensor methods
+composed of primitives (tensor.*) are in gradcheck_surface.py, which adds to the same table.
 
 A case is a name and a builder ``build(rng) -> (fn, inputs)`` or ``(fn, inputs, params)``.
 Names say where the op lives: ``ops.`` primitives, ``tensor.`` methods, ``F.`` functional,
@@ -133,6 +134,12 @@ op("ops.index.bool_mask", lambda a: a[BOOL_CONDITION], (3, 4))
 op("ops.cat", lambda a, b, c: gn.cat([a, b, c], dim=1), (2, 1), (2, 3), (2, 2))
 op("ops.pad", lambda a: mv.pad(a, ((1, 0), (2, 1)), 0.5), (3, 4))
 op("ops.gather", lambda a: a.gather(1, GATHER_INDEX), (3, 4))
+op("ops.index_put", lambda a, b: mv.index_put(a, b, (slice(None), [2, 0])), (3, 4), (3, 1))
+op("ops.index_put.accumulate_repeats", lambda a, b: mv.index_put(
+    a, b, (np.array([0, 2, 0]),), accumulate=True), (3, 4), (3, 4))
+op("ops.cumsum", lambda a: rd.cumsum(a, 1), (2, 3, 4))
+op("ops.remainder", lambda a, b: a % b, between(0.5, 3, 3, 4), between(0.7, 1.3, 4))
+op("ops.maximum.and_minimum", lambda a, b: a.maximum(b) + 2 * a.minimum(b), apart(3, 4), apart(4))
 op("ops.matmul.batched_broadcast", lambda a, b: a @ b, (2, 1, 3, 4), (5, 4, 2))
 op("ops.linear", fused.linear, (2, 2, 3), (4, 3), (4,))
 op("ops.linear.no_bias", fused.linear, (2, 3), (4, 3))
@@ -160,34 +167,6 @@ op("ops.attention.causal", lambda q, k, v: fused.attention(
     q, k, v, np.triu(np.full((4, 4), -np.inf), 1), 0.5), (2, 3, 4, 2), (2, 3, 4, 2), (2, 3, 4, 3))
 op("ops.attention.broadcast", lambda q, k, v: fused.attention(q, k, v), (2, 3, 2), (1, 4, 2),
    (1, 4, 3))
-
-# ---- Tensor methods composed of primitives (tensor.py) ----
-op("tensor.sub", lambda a, b: a - b, (3, 4), (3, 1))
-op("tensor.rsub_rdiv", lambda a: 2 - 1 / a, between(0.5, 2, 3, 4))
-op("tensor.sqrt_rsqrt", lambda a: a.sqrt() + a.rsqrt(), between(0.5, 2, 3, 4))
-op("tensor.mean.dims", lambda a: a.mean(dim=(0, 2)), (2, 3, 4))
-op("tensor.var.dim", lambda a: a.var(dim=-1, keepdim=True), (3, 4))
-op("tensor.var.all_biased", lambda a: a.var(unbiased=False), (3, 4))
-op("tensor.std", lambda a: a.std(dim=0), (3, 4))
-op("tensor.norm", lambda a: a.norm(dim=1), (3, 4))
-op("ops.remainder", lambda a, b: a % b, between(0.5, 3, 3, 4), between(0.7, 1.3, 4))
-op("tensor.logsumexp", lambda a: a.logsumexp(-1), between(-1, 3, 2, 3, 4))
-op("tensor.logsumexp.keepdim", lambda a: a.logsumexp(0, keepdim=True), (3, 4))
-op("tensor.min.all", lambda a: a.min(), apart(3, 4))
-op("tensor.min.dim", lambda a: a.min(dim=-1).values, apart(3, 4))
-op("tensor.amax", lambda a: a.amax(dim=0), apart(3, 4))
-op("ops.maximum.and_minimum", lambda a, b: a.maximum(b) + 2 * a.minimum(b), apart(3, 4), apart(4))
-op("tensor.masked_fill", lambda a: a.masked_fill(a.data > 0.3, -1.0), apart(3, 4))
-op("tensor.transpose_squeeze", lambda a: a.transpose(0, -1).squeeze(1).unsqueeze(0), (2, 1, 3))
-op("tensor.flatten", lambda a: a.flatten(1), (2, 3, 4))
-op("tensor.repeat", lambda a: a.repeat(2, 1, 3), (2, 3))
-op("tensor.split", lambda a: a.split([1, 3], dim=1), (2, 4))
-op("tensor.chunk", lambda a: a.chunk(3, dim=-1), (2, 5))
-op("tensor.unbind", lambda a: a.unbind(1), (2, 3))
-op("tensor.stack", lambda a, b: gn.stack([a, b], dim=1), (2, 3), (2, 3))
-op("tensor.matmul.vector_vector", gn.matmul, (4,), (4,))
-op("tensor.matmul.vector_matrix", gn.matmul, (3,), (2, 3, 4))
-op("tensor.matmul.matrix_vector", gn.matmul, (2, 3, 4), (4,))
 
 # ---- composed ops (functional.py) ----
 op("F.heaviside", F.heaviside, apart(3, 4))
@@ -286,3 +265,6 @@ op("F.kl_div.log_target", lambda a, t: F.kl_div(a, t, log_target=True), (3, 4), 
 
 # ---- layers (glassnet/nn): in gradcheck_layers.py, which adds its cases to CASES ----
 from glassnet import gradcheck_layers  # noqa: F401
+
+# the Tensor methods and functions composed of the primitives: a table of their own
+from glassnet import gradcheck_surface  # noqa: F401

@@ -38,10 +38,10 @@ def _calculate_fan_in_and_fan_out(tensor):
 
 
 def _fill(tensor, values):
-    """tensor's values set in place; tensor may also be the array of one (`m.weight.data`, as
-    PyTorch code such as DCGAN's weights_init passes)."""
+    """tensor's values set in place (tensor may also be an ndarray); `m.weight.data`, as PyTorch
+    code such as DCGAN's weights_init passes, is a tensor sharing the weight's memory."""
     with no_grad():
-        (tensor if isinstance(tensor, np.ndarray) else tensor.data)[...] = values
+        (tensor if isinstance(tensor, np.ndarray) else tensor.array)[...] = values
     return tensor
 
 

@@ -22,12 +22,41 @@ def initial_seed():
     return _seed
 
 
+class Generator:
+    """torch.Generator: draws of its own, apart from the global generator's
+    (randperm(n, generator=g)); manual_seed makes them repeat."""
+
+    def __init__(self, device="cpu"):
+        self.manual_seed(DEFAULT_SEED)
+
+    def manual_seed(self, seed):
+        self._seed = int(seed)
+        self.numpy = np.random.default_rng(self._seed)
+        return self
+
+    def seed(self):
+        return self.manual_seed(np.random.SeedSequence().entropy % 2**63)._seed
+
+    def initial_seed(self):
+        return self._seed
+
+    def get_state(self):
+        return self.numpy.bit_generator.state
+
+    def set_state(self, state):
+        self.numpy.bit_generator.state = state
+        return self
+
+
 def generator(rng=None):
-    """The Generator to draw from: rng if given (a Generator or an int seed), else the global."""
+    """The NumPy Generator to draw from: rng if given (a NumPy or glassnet Generator, or an int
+    seed), else the global one."""
     if rng is None:
         return _generator
     if isinstance(rng, np.random.Generator):
         return rng
+    if isinstance(rng, Generator):
+        return rng.numpy
     if isinstance(rng, (int, np.integer)):
         return np.random.default_rng(int(rng))
     raise TypeError(f"rng must be a numpy Generator or an int seed, got {type(rng).__name__}")

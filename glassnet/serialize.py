@@ -32,7 +32,7 @@ def _encode(obj, arrays, where):
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
     if isinstance(obj, (Tensor, np.ndarray, np.generic)):
-        array = np.asarray(obj.data if isinstance(obj, Tensor) else obj)
+        array = np.asarray(obj.array if isinstance(obj, Tensor) else obj)
         if array.dtype.hasobject:
             raise TypeError(f"save: {where} is an array of Python objects, which needs pickle")
         arrays.append(array)
@@ -122,7 +122,7 @@ def _decode(node, arrays, path):
         return array[()]
     if kind == "array":
         return array
-    return Tensor(array, requires_grad=node.get("requires_grad", False))
+    return Tensor._make(np.array(array)).requires_grad_(node.get("requires_grad", False))
 
 
 def _refuse_pickle(path):

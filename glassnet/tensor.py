@@ -1,57 +1,44 @@
-"""Tensor: an n-dimensional array (``.data``, a NumPy ndarray) that remembers how it was made.
+"""Tensor: an n-dimensional array (``.array``, a NumPy ndarray) that remembers how it was made.
 
-Every operation on a Tensor that requires a gradient records a Context (autograd.py) pointing at
-its inputs; ``backward()`` walks those records back to the leaves. The methods only convert
-arguments and call the primitives in ``ops/``; no derivative is written here. Methods that
-differ only in the primitive or NumPy function they call are made by the method makers below,
-one line each (``exp = _float_math(ew.exp)``). This file holds the data, the graph, operators
-and elementwise methods; the methods along axes (reshape, sum, softmax, matmul...) are inherited
-from tensor_axes.py, the conversions (dtypes, the device, item, numpy, printing) from
-tensor_convert.py, and the functions that make tensors (zeros, randn, cat...) are in creation.py.
+Every operation on a Tensor that requires a gradient records a Context (autograd.py), the node
+of the graph that points back at its inputs' nodes; ``backward()`` walks those records back to
+the leaves. The methods only convert arguments and call the primitives in ``ops/``; no
+derivative is written here. Methods that differ only in the primitive or NumPy function they
+call are made by the method makers below, one line each (``exp = _float_math(ew.exp)``). This
+file holds the data, the graph, operators, elementwise methods and in-place changes; the
+methods along axes (reshape, sum, softmax, matmul...) are inherited from tensor_axes.py, the
+conversions (dtypes, item, numpy, printing) from tensor_convert.py, the in-place changes
+(x.add_(y), x += y, x[i] = y) and their safety net, the version counter, from tensor_inplace.py.
+The rest of PyTorch's Tensor methods (topk, roll, var, split...) are composed of these in
+functional/ and attached to Tensor there (functional/methods.py); the functions that make
+tensors are in creation.py.
 """
+
+import weakref
 
 import numpy as np
 
-from glassnet import autograd, random
+from glassnet import autograd
+from glassnet.autograd import VersionCounter
 from glassnet.ops import elementwise as ew
 from glassnet.ops import movement as mv
-from glassnet.tensor_axes import AxisMethods, _normalize_dim
+from glassnet.tensor_axes import AxisMethods, _normalize_dim, _size_args
 from glassnet.tensor_convert import (  # noqa: F401 (the dtypes are glassnet.tensor's too)
     _KIND,
     DEFAULT_DTYPE,
     ConvertMethods,
+    _index_key,
     _is_float,
+    _to_array,
     bool_,
     float32,
     float64,
     int32,
     int64,
     result_type,
+    type_name,
 )
-
-
-def _to_array(value, dtype=None):
-    """Python data -> ndarray with PyTorch's defaults: floats float32, ints int64."""
-    if isinstance(value, Tensor):
-        array = value.data
-    elif isinstance(value, np.ndarray):
-        array = value
-    else:
-        array = np.array(value)
-        if array.dtype == float64:
-            array = array.astype(DEFAULT_DTYPE)
-        elif np.issubdtype(array.dtype, np.integer):
-            array = array.astype(int64)
-    return array if dtype is None else array.astype(dtype, copy=False)
-
-
-def _index_key(key):
-    """Tensors and lists inside an index become arrays; the rest is NumPy's indexing."""
-    if isinstance(key, tuple):
-        return tuple(_index_key(part) for part in key)
-    if isinstance(key, Tensor):
-        return key.data
-    return np.asarray(key) if isinstance(key, list) else key
+from glassnet.tensor_inplace import InPlaceMethods, in_place  # noqa: F401 (surface uses it)
 
 
 def _subtract(a, b):
@@ -59,7 +46,7 @@ def _subtract(a, b):
 
 
 def _floor_divide(a, b):
-    return Tensor._make(np.floor_divide(a.data, b.data))  # PyTorch has no derivative for it
+    return Tensor._make(np.floor_divide(a.array, b.array))  # PyTorch has no derivative for it
 
 
 def _true_divide(a, b):
@@ -83,7 +70,7 @@ def _no_grad(op):
     """A method applying op to the arrays: comparisons and logic carry no gradient."""
 
     def no_grad_op(self, *others):
-        return Tensor._make(op(self.data, *map(_to_array, others)))
+        return Tensor._make(op(self.array, *map(_to_array, others)))
 
     return no_grad_op
 
@@ -102,68 +89,59 @@ def _flat(op):
 
     def flat_op(self, *args):
         if not self.requires_grad:  # no graph to keep: the array op alone, in self's dtype
-            return Tensor._make(op(self.data, *args).astype(self.dtype, copy=False))
+            return Tensor._make(op(self.array, *args).astype(self.dtype, copy=False))
         return ew.flat(self, lambda a: op(a, *args))
 
     return flat_op
 
 
-def _augmented(name, op, update):
-    """a <op>= b. Under no_grad it changes a in place, as PyTorch (every alias of a sees the
-    change: the manual SGD step `p -= lr * p.grad` updates the parameter). With grad enabled it
-    makes a new tensor, a = a <op> b: glassnet records no in-place op, and has no version
-    counter to notice an array a graph saved being overwritten; so `total += loss` keeps its
-    gradient and no saved value changes under a recorded graph."""
-
-    def augmented_op(self, other):
-        in_graph = autograd.is_grad_enabled()
-        result = op(self, other) if in_graph else update(self.data, _to_array(other))
-        if not np.can_cast(result.dtype, self.dtype, "same_kind"):  # as PyTorch: no truncation
-            raise RuntimeError(f"{name}: the result type {result.dtype} can't be cast to the "
-                               f"tensor's dtype {self.dtype}")
-        return result.type(self.dtype) if in_graph else self._set(name, result)
-
-    return augmented_op
-
-
-def _in_place(name, update):
-    """A method setting self.data to update(self.data, *arrays), outside the graph."""
-
-    def in_place_op(self, *others):
-        return self._set(name, update(self.data, *map(_to_array, others)))
-
-    return in_place_op
-
-
-class Tensor(AxisMethods, ConvertMethods):
-    __slots__ = ("__weakref__", "_ctx", "_retain", "data", "grad", "requires_grad")
+class Tensor(AxisMethods, ConvertMethods, InPlaceMethods):
+    __slots__ = ("__weakref__", "_ctx", "_version_counter", "_view_of", "array", "grad",
+                 "requires_grad")
     __array_priority__ = 1000  # ndarray + Tensor calls Tensor.__radd__
 
-    def __init__(self, data, requires_grad=False, dtype=None):
-        self.data = np.array(_to_array(data, dtype), copy=True)
-        self.grad = self._ctx = None
-        self._retain = self.requires_grad = False
-        self.requires_grad_(requires_grad)
+    def __init__(self, *data, requires_grad=False, dtype=None):
+        """PyTorch's constructor: Tensor(data) copies data as float32 (the default dtype) and
+        Tensor(2, 3) is a (2, 3) tensor (of zeros; PyTorch leaves it uninitialised). Prefer
+        gn.tensor(data), which keeps integers and bools as they are."""
+        sized = all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in data)
+        if len(data) == 1 and not sized:
+            array = np.array(_to_array(data[0]), dtype=dtype or DEFAULT_DTYPE, copy=True)
+        else:
+            array = np.zeros(_size_args(data) if data else (0,), dtype or DEFAULT_DTYPE)
+        self._wrap(array).requires_grad_(requires_grad)
+
+    def _wrap(self, array, requires_grad=False):
+        self.array = array
+        self.grad = self._ctx = self._view_of = None
+        self.requires_grad = requires_grad
+        self._version_counter = None
+        return self
 
     @classmethod
-    def _make(cls, data, requires_grad=False):
+    def _make(cls, array, requires_grad=False):
         """Wrap an array without copying or checking (the engine's fast path)."""
-        out = object.__new__(Tensor)
-        out.data = data if isinstance(data, np.ndarray) else np.asarray(data)
-        out.grad = out._ctx = None
+        out = object.__new__(Tensor)  # _wrap's work, inlined: this is the engine's hot path
+        out.array = array if isinstance(array, np.ndarray) else np.asarray(array)
+        out.grad = out._ctx = out._view_of = out._version_counter = None
         out.requires_grad = requires_grad
-        out._retain = False
         return out
 
-    shape = property(lambda self: self.data.shape)
-    dtype = property(lambda self: self.data.dtype)
-    ndim = property(lambda self: self.data.ndim)
-    device = property(lambda self: "cpu")
+    shape = property(lambda self: self.array.shape)
+    dtype = property(lambda self: self.array.dtype)
+    ndim = property(lambda self: self.array.ndim)
     is_leaf = property(lambda self: self._ctx is None)
     grad_fn = property(lambda self: None if self._ctx is None else self._ctx.fn)
+    _version = property(lambda self: self._version_counter.value if self._version_counter else 0)
+
+    def _counter(self):
+        """The version counter, made when first needed (most tensors never change in place)."""
+        if self._version_counter is None:
+            self._version_counter = VersionCounter()
+        return self._version_counter
 
     def numel(self):
-        return self.data.size
+        return self.array.size
 
     # ---- autograd ----
     def backward(self, gradient=None, retain_graph=False):
@@ -181,18 +159,27 @@ class Tensor(AxisMethods, ConvertMethods):
         """Keep .grad on this intermediate (non-leaf) tensor after backward."""
         if not self.requires_grad:
             raise RuntimeError("retain_grad() on a tensor that does not require grad")
-        self._retain = True
+        if self._ctx is not None:
+            self._ctx.retained = weakref.ref(self)
 
     def detach(self):
-        return Tensor._make(self.data, False)
+        """The same memory and version counter, outside the graph."""
+        out = Tensor._make(self.array)
+        out._version_counter = self._counter()
+        return out
 
     def detach_(self):
-        self._ctx = None
+        self._ctx = self._view_of = None
         self.requires_grad = False
         return self
 
     def clone(self):
-        return ew.cast(self, self.dtype) if self.requires_grad else Tensor._make(self.data.copy())
+        return ew.cast(self, self.dtype) if self.requires_grad else Tensor._make(self.array.copy())
+
+    def _node(self):
+        """This tensor's node in the graph: the Context that made it, the tensor itself if it
+        is a leaf that requires grad (its gradient lands there), or None."""
+        return self._ctx if self._ctx is not None else (self if self.requires_grad else None)
 
     # ---- arithmetic ----
     def _operand(self, other):
@@ -228,10 +215,6 @@ class Tensor(AxisMethods, ConvertMethods):
     __rpow__ = _binary(ew.pow, reflected=True)
     maximum = _binary(ew.maximum)
     minimum = _binary(lambda a, b: -ew.maximum(-a, -b))
-    __iadd__ = _augmented("+=", __add__, np.add)
-    __isub__ = _augmented("-=", __sub__, np.subtract)
-    __imul__ = _augmented("*=", __mul__, np.multiply)
-    __itruediv__ = _augmented("/=", __truediv__, np.divide)
     __floordiv__ = _binary(_floor_divide)
     __rfloordiv__ = _binary(_floor_divide, reflected=True)
     __mod__ = _binary(ew.remainder)
@@ -255,10 +238,6 @@ class Tensor(AxisMethods, ConvertMethods):
     __or__ = _no_grad(np.bitwise_or)
     __xor__ = _no_grad(np.bitwise_xor)
     __invert__ = _no_grad(np.invert)
-    logical_not = _no_grad(np.logical_not)
-    isnan = _no_grad(np.isnan)
-    all = _no_grad(np.all)
-    any = _no_grad(np.any)
 
     # ---- piecewise constant: in the graph, with a zero gradient ----
     sign = _flat(np.sign)
@@ -298,12 +277,6 @@ class Tensor(AxisMethods, ConvertMethods):
 
     clip = clamp
 
-    def masked_fill(self, mask, value):
-        mask = mask if isinstance(mask, Tensor) else Tensor._make(np.asarray(mask))
-        if mask.dtype != bool_:
-            raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {mask.dtype}")
-        return ew.where(mask, Tensor._make(np.asarray(value, dtype=self.dtype)), self)
-
     # ---- indexing ----
     def gather(self, dim, index):
         index = _to_array(index)
@@ -315,35 +288,3 @@ class Tensor(AxisMethods, ConvertMethods):
     def __getitem__(self, key):
         return mv.index(self, _index_key(key))
 
-    def __setitem__(self, key, value):
-        self._set("__setitem__", _to_array(value), _index_key(key))
-
-    # ---- in place, outside the graph (parameter updates, initialisation) ----
-    def _set(self, name, array, key=Ellipsis):
-        if self.requires_grad and autograd.is_grad_enabled():
-            raise RuntimeError(f"{name}: in-place change of a tensor that requires grad; glassnet "
-                               "records no graph through in-place ops. Wrap it in `with "
-                               "gn.no_grad():` or use the out-of-place op.")
-        self.data[key] = array
-        return self
-
-    zero_ = _in_place("zero_", np.zeros_like)
-    fill_ = _in_place("fill_", lambda data, value: value)
-    copy_ = _in_place("copy_", lambda data, source: source)
-    mul_ = _in_place("mul_", np.multiply)
-    div_ = _in_place("div_", np.divide)
-
-    def add_(self, other, alpha=1):
-        return self._set("add_", self.data + alpha * _to_array(other))
-
-    def sub_(self, other, alpha=1):
-        return self._set("sub_", self.data - alpha * _to_array(other))
-
-    def clamp_(self, min=None, max=None):
-        return self._set("clamp_", np.clip(self.data, min, max))
-
-    def uniform_(self, a=0.0, b=1.0, rng=None):
-        return self._set("uniform_", random.generator(rng).uniform(a, b, self.shape))
-
-    def normal_(self, mean=0.0, std=1.0, rng=None):
-        return self._set("normal_", random.generator(rng).normal(mean, std, self.shape))

@@ -1,11 +1,9 @@
-"""The Tensor methods that work along axes: shape (reshape, permute, expand and everything
-composed of them: flatten, squeeze, split...), reductions (sum, max and their compositions:
-mean, var, logsumexp, norm...), softmax and matmul. Tensor (tensor.py) inherits them; it holds
-the data, the graph, dtypes, operators and the elementwise methods. The dim and size helpers
-live here because tensor.py and creation.py use them too.
+"""The Tensor methods that work along axes: shape (reshape, permute, expand, and flatten,
+squeeze, unsqueeze, transpose made of them), reductions (sum, max, and mean, min made of them),
+softmax and matmul. Tensor (tensor.py) inherits them; it holds the data, the graph, dtypes,
+operators and the elementwise methods. The rest (split, var, norm, amax...) is composed in
+functional/. The dim and size helpers live here because tensor.py and creation.py use them too.
 """
-
-import math
 
 import numpy as np
 
@@ -90,11 +88,6 @@ class AxisMethods:
 
     view = reshape
 
-    def view_as(self, other):
-        return self.reshape(other.shape)
-
-    reshape_as = view_as
-
     def flatten(self, start_dim=0, end_dim=-1):
         if self.ndim == 0:
             return self.reshape(1)
@@ -105,10 +98,6 @@ class AxisMethods:
         merged = int(np.prod(self.shape[start : end + 1]))  # not -1: it is ambiguous for size 0
         shape = self.shape[:start] + (merged,) + self.shape[end + 1 :]
         return self.reshape(shape) if end > start else self
-
-    def unflatten(self, dim, sizes):
-        dim = _normalize_dim(dim, self.ndim)
-        return self.reshape(self.shape[:dim] + tuple(sizes) + self.shape[dim + 1 :])
 
     def squeeze(self, dim=None):
         dims = range(self.ndim) if dim is None else _dims(dim, self.ndim)
@@ -144,54 +133,11 @@ class AxisMethods:
             raise RuntimeError(f"expand: shape {self.shape} cannot expand to {shape}")
         return mv.expand(self, shape)
 
-    def expand_as(self, other):
-        return self.expand(other.shape)
-
-    def repeat(self, *sizes):
-        sizes = _size_args(sizes)
-        shape = (1,) * (len(sizes) - self.ndim) + self.shape
-        # each dim n becomes (s, n) by expanding a new size-1 dim before it, then the two merge
-        interleaved = self.reshape([d for n in shape for d in (1, n)])
-        wide = interleaved.expand([d for n, s in zip(shape, sizes) for d in (s, n)])
-        return wide.reshape([n * s for n, s in zip(shape, sizes)])
-
-    def split(self, split_size_or_sections, dim=0):
-        dim = _normalize_dim(dim, self.ndim)
-        total = self.shape[dim]
-        if isinstance(split_size_or_sections, int):
-            step = split_size_or_sections
-            if step <= 0:
-                raise ValueError(f"split: split_size must be positive, got {step}")
-            sizes = [min(step, total - start) for start in range(0, total, step)]
-        else:
-            sizes = list(split_size_or_sections)
-            if sum(sizes) != total:
-                raise RuntimeError(f"split: sizes {sizes} do not sum to dim {dim}'s size {total}")
-        starts = np.cumsum([0, *sizes[:-1]])
-        return tuple(self.narrow(dim, start, size) for start, size in zip(starts, sizes))
-
-    def narrow(self, dim, start, length):
-        before = (slice(None),) * _normalize_dim(dim, self.ndim)
-        return self[(*before, slice(start, start + length))]
-
-    def chunk(self, chunks, dim=0):
-        if chunks <= 0:
-            raise ValueError(f"chunk: chunks must be positive, got {chunks}")
-        size = -(-self.shape[_normalize_dim(dim, self.ndim)] // chunks)
-        return self.split(max(size, 1), dim)
-
-    def unbind(self, dim=0):
-        dim = _normalize_dim(dim, self.ndim)
-        return tuple(self.select(dim, i) for i in range(self.shape[dim]))
-
-    def select(self, dim, index):
-        return self[(slice(None),) * _normalize_dim(dim, self.ndim) + (index,)]
-
     # ---- reductions ----
     def sum(self, dim=None, keepdim=False, dtype=None):
         source = self if dtype is None else self.type(dtype)
         if not np.issubdtype(source.dtype, np.floating):  # integer sums count, with no gradient
-            return self._make(np.sum(source.data, axis=_dims(dim, self.ndim), keepdims=keepdim))
+            return self._make(np.sum(source.array, axis=_dims(dim, self.ndim), keepdims=keepdim))
         return rd.sum(source, _dims(dim, self.ndim), keepdim)
 
     def _count(self, dims):
@@ -203,16 +149,6 @@ class AxisMethods:
         self._needs_float("mean")
         count = self._count(_dims(dim, self.ndim))
         return self.sum(dim, keepdim) * (1.0 / count if count else float("nan"))
-
-    def var(self, dim=None, unbiased=None, keepdim=False, correction=None):
-        if correction is None:
-            correction = 0 if unbiased is False else 1
-        centred = self - self.mean(dim=dim, keepdim=True)
-        denominator = max(self._count(_dims(dim, self.ndim)) - correction, 0)
-        return (centred * centred).sum(dim=dim, keepdim=keepdim) / denominator
-
-    def std(self, dim=None, unbiased=None, keepdim=False, correction=None):
-        return self.var(dim, unbiased, keepdim, correction).sqrt()
 
     def max(self, dim=None, keepdim=False):
         """max() -> value; max(dim) -> (values, indices); max(other) -> the elementwise maximum,
@@ -234,49 +170,13 @@ class AxisMethods:
         values, indices = (-self).max(dim, keepdim)
         return MinMax((-values, indices))
 
-    def amax(self, dim=None, keepdim=False):
-        """The max over dims; tied maximal elements share the gradient, as in PyTorch."""
-        dims = _dims(dim, self.ndim)
-        if dims is None or isinstance(dims, tuple) and len(dims) == self.ndim:
-            return rd.max(self, None, keepdim, op="amax")
-        if not isinstance(dims, tuple):
-            return rd.max(self, dims, keepdim, spread=True)
-        kept = [d for d in range(self.ndim) if d not in dims]  # the reduced dims go last, as one
-        merged = self.permute(*kept, *dims).reshape(  # not -1: ambiguous for a size-0 dim
-            *[self.shape[d] for d in kept], math.prod(self.shape[d] for d in dims))
-        out = rd.max(merged, -1, spread=True)
-        if keepdim:
-            out = out.reshape([1 if d in dims else n for d, n in enumerate(self.shape)])
-        return out
-
     def argmax(self, dim=None, keepdim=False):
-        indices = np.argmax(self.data, axis=_dims(dim, self.ndim), keepdims=keepdim)
+        indices = np.argmax(self.array, axis=_dims(dim, self.ndim), keepdims=keepdim)
         return self._make(indices.astype(np.int64))
 
     def argmin(self, dim=None, keepdim=False):
-        indices = np.argmin(self.data, axis=_dims(dim, self.ndim), keepdims=keepdim)
+        indices = np.argmin(self.array, axis=_dims(dim, self.ndim), keepdims=keepdim)
         return self._make(indices.astype(np.int64))
-
-    def logsumexp(self, dim, keepdim=False):
-        """log sum exp(x), shifted by the max so that exp cannot overflow."""
-        peak = np.max(self.data, axis=_dims(dim, self.ndim), keepdims=True, initial=-np.inf)
-        peak = self._make(np.where(np.isfinite(peak), peak, 0))
-        out = (self - peak).exp().sum(dim=dim, keepdim=True).log() + peak
-        return out if keepdim else out.squeeze(dim)
-
-    def norm(self, p="fro", dim=None, keepdim=False):
-        """The vector p-norm (sum |x|^p)^(1/p) over dim (all by default); as in PyTorch, "fro"
-        is the 2-norm, inf and -inf the max and min of |x|, 0 the count of non-zeros."""
-        p = 2 if p == "fro" else p
-        if p in (np.inf, -np.inf):
-            sign = 1 if p > 0 else -1  # min |x| = -max(-|x|)
-            return (self.abs() * sign).amax(dim=dim, keepdim=keepdim) * sign
-        if p == 0:  # sign is piecewise constant: in the graph with a zero gradient
-            return self.sign().abs().sum(dim=dim, keepdim=keepdim)
-        total = (self.abs() ** p).sum(dim=dim, keepdim=keepdim)
-        zero = total <= 0
-        # the p-th root has no finite slope at 0; PyTorch's gradient there is 0, and so is ours
-        return (total.masked_fill(zero, 1.0) ** (1.0 / p)).masked_fill(zero, 0.0)
 
     def softmax(self, dim):
         self._needs_float("softmax")

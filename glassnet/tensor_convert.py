@@ -16,6 +16,15 @@ DEFAULT_DTYPE = float32
 _KIND = {"b": 0, "u": 1, "i": 1, "f": 2}  # PyTorch's promotion categories
 
 
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def type_name(dtype):
+    """PyTorch's name for a tensor type: float32 -> FloatTensor."""
+    return _TYPE_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name) + "Tensor"
+
+
 def _is_float(dtype):
     return np.issubdtype(dtype, np.floating)
 
@@ -24,6 +33,30 @@ def result_type(*dtypes):
     """PyTorch's promotion: the highest kind (bool < integer < float) wins, then the widest."""
     top = max(_KIND[np.dtype(d).kind] for d in dtypes)
     return np.result_type(*[d for d in dtypes if _KIND[np.dtype(d).kind] == top])
+
+
+def _to_array(value, dtype=None):
+    """Python data -> ndarray with PyTorch's defaults: floats float32, ints int64."""
+    if isinstance(value, ConvertMethods):
+        array = value.array
+    elif isinstance(value, np.ndarray):
+        array = value
+    else:
+        array = np.array(value)
+        if array.dtype == float64:
+            array = array.astype(DEFAULT_DTYPE)
+        elif np.issubdtype(array.dtype, np.integer):
+            array = array.astype(int64)
+    return array if dtype is None else array.astype(dtype, copy=False)
+
+
+def _index_key(key):
+    """Tensors, lists and ranges inside an index become arrays; the rest is NumPy's indexing."""
+    if isinstance(key, tuple):
+        return tuple(_index_key(part) for part in key)
+    if isinstance(key, ConvertMethods):
+        return key.array
+    return np.asarray(key) if isinstance(key, (list, range)) else key
 
 
 def check_device(device):
@@ -53,20 +86,20 @@ class ConvertMethods:
 
     # ---- leaving the graph ----
     def item(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise RuntimeError(f"item(): needs a tensor with one element, got shape {self.shape}")
-        return self.data.item()
+        return self.array.item()
 
     def numpy(self):
         if self.requires_grad:
             raise RuntimeError("numpy(): the tensor requires grad; use tensor.detach().numpy()")
-        return self.data
+        return self.array
 
     def tolist(self):
-        return self.data.tolist()
+        return self.array.tolist()
 
     def __array__(self, dtype=None, copy=None):
-        array = self.data if dtype is None else self.data.astype(dtype)
+        array = self.array if dtype is None else self.array.astype(dtype)
         return array.copy() if copy else array
 
     def __float__(self):
@@ -81,15 +114,15 @@ class ConvertMethods:
         return int(self.item())
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise RuntimeError(f"Boolean value of a tensor of {self.numel()} elements is ambiguous")
-        return bool(self.data)
+        return bool(self.array)
 
     def __repr__(self):
-        finite = self.data[np.isfinite(self.data)] if _is_float(self.dtype) else self.data
+        finite = self.array[np.isfinite(self.array)] if _is_float(self.dtype) else self.array
         whole = finite.size == 0 or bool(np.all(finite == np.round(finite)))
         mode = "maxprec_equal" if whole else "fixed"  # PyTorch's: 1., 2. or 1.0000, 2.5000
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4,
+        body = np.array2string(self.array, separator=", ", prefix="tensor(", precision=4,
                                floatmode=mode)
         extra = "" if self.dtype in (float32, int64, bool_) else f", dtype={self.dtype}"
         if self._ctx is not None:
@@ -99,13 +132,19 @@ class ConvertMethods:
         return f"tensor({body}{extra})"
 
     # ---- dtype and device ----
-    def type(self, dtype):
+    def type(self, dtype=None):
+        """type(dtype) converts; type() names the type, as PyTorch: 'torch.FloatTensor'."""
+        if dtype is None:
+            return "torch." + type_name(self.dtype)
+        if isinstance(dtype, str) and dtype.endswith("Tensor"):  # type('torch.LongTensor')
+            names = {type_name(name): name for name in _TYPE_NAMES}
+            dtype = names[dtype.rsplit(".", 1)[-1]]
         dtype = np.dtype(dtype)
         if dtype == self.dtype:
             return self
         if self.requires_grad and _is_float(dtype):
             return ew.cast(self, dtype)
-        return self._make(self.data.astype(dtype))
+        return self._make(self.array.astype(dtype))
 
     def to(self, *args, dtype=None, device=None, **kwargs):
         """to(dtype), to(device), to(device, dtype), to(other tensor), as PyTorch."""
@@ -121,7 +160,9 @@ class ConvertMethods:
     def type_as(self, other):
         return self.type(other.dtype)
 
-    def contiguous(self):
-        return self
+    def contiguous(self, memory_format=None):
+        """self if its memory is in row-major order already, else a copy that is."""
+        return self if self.array.flags.c_contiguous else self.clone()
 
-    cpu = contiguous
+    def cpu(self):
+        return self

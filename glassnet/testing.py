@@ -36,7 +36,7 @@ def _float_tensors(output):
 
 def _float64_copy(value):
     if isinstance(value, Tensor) and np.issubdtype(value.dtype, np.floating):
-        return Tensor._make(value.data.astype(np.float64), value.requires_grad)
+        return Tensor._make(value.array.astype(np.float64), value.requires_grad)
     return value
 
 
@@ -54,11 +54,11 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-4, rng=None, params=None)
         params = list(fn.parameters()) if isinstance(fn, Module) else []
     params = list(params)
     buffers = list(fn.buffers()) if isinstance(fn, Module) else []
-    originals = [(tensor, tensor.data, tensor.grad) for tensor in params + buffers]
+    originals = [(tensor, tensor.array, tensor.grad) for tensor in params + buffers]
     try:
         for tensor in params + buffers:  # copies: running statistics change in training mode
             floating = np.issubdtype(tensor.dtype, np.floating)
-            tensor.data = tensor.data.astype(np.float64 if floating else tensor.dtype)
+            tensor.array = tensor.array.astype(np.float64 if floating else tensor.dtype)
             tensor.grad = None
         checked = [x for x in inputs + params if isinstance(x, Tensor) and x.requires_grad]
         if not checked:
@@ -70,28 +70,28 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-4, rng=None, params=None)
         objective = sum((out * v).sum() for out, v in zip(outputs, cotangents))
         if isinstance(objective, Tensor) and objective.requires_grad:
             objective.backward()
-        analytic = [np.zeros(x.shape) if x.grad is None else x.grad.data for x in checked]
+        analytic = [np.zeros(x.shape) if x.grad is None else x.grad.array for x in checked]
 
         def objective_value():
             with no_grad():
                 outputs = _float_tensors(fn(*inputs))
-                return sum(float((out.data * v).sum()) for out, v in zip(outputs, cotangents))
+                return sum(float((out.array * v).sum()) for out, v in zip(outputs, cotangents))
 
         numeric = []
         for x in checked:
             grad = np.zeros(x.shape)
             for index in np.ndindex(x.shape):
-                value = x.data[index]
-                x.data[index] = value + eps
+                value = x.array[index]
+                x.array[index] = value + eps
                 plus = objective_value()
-                x.data[index] = value - eps
+                x.array[index] = value - eps
                 minus = objective_value()
-                x.data[index] = value
+                x.array[index] = value
                 grad[index] = (plus - minus) / (2 * eps)
             numeric.append(grad)
     finally:
         for tensor, data, grad in originals:
-            tensor.data, tensor.grad = data, grad
+            tensor.array, tensor.grad = data, grad
 
     analytic = np.concatenate([a.ravel() for a in analytic])
     numeric = np.concatenate([n.ravel() for n in numeric])

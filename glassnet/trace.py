@@ -48,18 +48,18 @@ class LayerTrace:
         self.name = name
         self.module = module
         self.kind = type(module).__name__
-        self.output = np.array(output.data, copy=True)  # later in-place changes can't reach it
+        self.output = np.array(output.array, copy=True)  # later in-place changes can't reach it
         self._tensor = output
 
     @property
     def grad(self):
         """dL/d(output) as an ndarray, or None before backward (or if no gradient reached it)."""
         grad = self._tensor.grad
-        return None if grad is None else grad.data
+        return None if grad is None else grad.array
 
     def param_grad_norms(self):
         """{parameter name: ||dL/dparameter||} for this layer's own parameters."""
-        return {name: _norm(param.grad.data) for name, param in self.module.named_parameters()
+        return {name: _norm(param.grad.array) for name, param in self.module.named_parameters()
                 if param.grad is not None}
 
     def stats(self):
@@ -171,7 +171,7 @@ class Trace:
 
     def param_grad_norms(self):
         """{dotted parameter name: ||dL/dparameter||} for every parameter of the model."""
-        return {name: _norm(param.grad.data) for name, param in self.model.named_parameters()
+        return {name: _norm(param.grad.array) for name, param in self.model.named_parameters()
                 if param.grad is not None}
 
     def table(self):

@@ -184,7 +184,7 @@ def evaluate(model, loader, metric_fns):
 
 def accuracy(output, targets):
     """The fraction of rows whose largest logit is at the target class."""
-    return float((output.data.argmax(axis=-1) == targets.data).mean())
+    return float((output.array.argmax(axis=-1) == targets.array).mean())
 
 
 # ---- checkpoints ----

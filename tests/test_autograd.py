@@ -20,12 +20,12 @@ def test_gradients_accumulate_across_backward_calls():
     x = gn.tensor([1.0, 2.0], requires_grad=True)
     (x * 3).sum().backward()
     (x * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3 + 2, 3 + 4])
+    np.testing.assert_allclose(x.grad.array, [3 + 2, 3 + 4])
     assert isinstance(x.grad, gn.Tensor) and not x.grad.requires_grad
     assert x.grad.dtype == np.float32
     x.grad = None
     (x * 2).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2, 2])
+    np.testing.assert_allclose(x.grad.array, [2, 2])
 
 
 def test_a_tensor_used_twice_gets_both_gradients():
@@ -36,18 +36,18 @@ def test_a_tensor_used_twice_gets_both_gradients():
     a = gn.tensor([1.0, -2.0], requires_grad=True)
     b = a * 2
     (b * b + b).sum().backward()  # b is used twice: its gradient must be summed before a's
-    np.testing.assert_allclose(a.grad.data, 2 * (2 * b.data + 1))
+    np.testing.assert_allclose(a.grad.array, 2 * (2 * b.array + 1))
 
 
 def test_grad_is_its_own_array():
     x = gn.ones(3, requires_grad=True)
     y = x * 1
     y.sum().backward()
-    first = x.grad.data.copy()
+    first = x.grad.array.copy()
     y2 = x + 0
     y2.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, first * 2)
-    assert not np.shares_memory(x.grad.data, x.data)
+    np.testing.assert_array_equal(x.grad.array, first * 2)
+    assert not np.shares_memory(x.grad.array, x.array)
 
 
 def test_retain_grad_on_intermediates():
@@ -57,8 +57,8 @@ def test_retain_grad_on_intermediates():
     z = h * h
     out = z.sum()
     out.backward()
-    np.testing.assert_allclose(h.grad.data, 2 * h.data)
-    np.testing.assert_allclose(x.grad.data, 8 * x.data)
+    np.testing.assert_allclose(h.grad.array, 2 * h.array)
+    np.testing.assert_allclose(x.grad.array, 8 * x.array)
     assert z.grad is None  # not retained: no gradient kept
     assert not h.is_leaf and x.is_leaf
     with pytest.raises(RuntimeError, match="retain_grad"):
@@ -154,7 +154,7 @@ def test_detach():
     assert not d.requires_grad and d.is_leaf and d.grad_fn is None
     out = (d * x).sum()
     out.backward()
-    np.testing.assert_allclose(x.grad.data, d.data)  # no gradient through d
+    np.testing.assert_allclose(x.grad.array, d.array)  # no gradient through d
     y2 = x * 3
     y2.detach_()
     assert y2.is_leaf and not y2.requires_grad
@@ -165,10 +165,10 @@ def test_backward_with_a_gradient_for_non_scalars():
     y = x * x
     seed = np.array([[1.0, 0.5], [0.0, -1.0]], dtype=np.float32)
     y.backward(gradient=gn.tensor(seed))
-    np.testing.assert_allclose(x.grad.data, 2 * x.data * seed)
+    np.testing.assert_allclose(x.grad.array, 2 * x.array * seed)
     x.grad = None
     (x * 3).backward(seed)  # an array works as well
-    np.testing.assert_allclose(x.grad.data, 3 * seed)
+    np.testing.assert_allclose(x.grad.array, 3 * seed)
     with pytest.raises(RuntimeError, match=r"shape \(3,\).*expected \(2, 2\)"):
         (x * 2).backward(gn.ones(3))
 
@@ -178,7 +178,7 @@ def test_implicit_gradient_needs_a_scalar():
     with pytest.raises(RuntimeError, match=r"scalar.*\(2, 3\)"):
         (x * 2).backward()
     (x * 2).sum(dim=(0, 1), keepdim=True).backward()  # one element is a scalar enough
-    np.testing.assert_allclose(x.grad.data, 2)
+    np.testing.assert_allclose(x.grad.array, 2)
 
 
 def test_backward_of_a_tensor_without_grad():
@@ -195,9 +195,9 @@ def test_second_backward_needs_retain_graph():
     x.grad = None
     z = (x.exp() * x).sum()
     z.backward(retain_graph=True)
-    first = x.grad.data.copy()
+    first = x.grad.array.copy()
     z.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * first, rtol=1e-6)
+    np.testing.assert_allclose(x.grad.array, 2 * first, rtol=1e-6)
 
 
 def test_backward_through_a_freed_shared_intermediate():
@@ -346,7 +346,7 @@ def test_a_function_with_several_inputs_and_no_grad_for_some():
     out = ScaledAdd.apply(a, b, scale=3.0)
     assert out.requires_grad and out.grad_fn is ScaledAdd
     out.sum().backward()
-    np.testing.assert_allclose(a.grad.data, [1, 1])
+    np.testing.assert_allclose(a.grad.array, [1, 1])
     assert b.grad is None
     with gn.no_grad():
         assert not ScaledAdd.apply(a, b).requires_grad
@@ -356,7 +356,7 @@ def test_leaf_gradients_keep_the_leaf_dtype():
     x = gn.ones(3, requires_grad=True)  # float32
     (x.double() * gn.tensor([1.0, 2.0, 3.0], dtype=gn.float64)).sum().backward()
     assert x.grad.dtype == np.float32
-    np.testing.assert_allclose(x.grad.data, [1, 2, 3])
+    np.testing.assert_allclose(x.grad.array, [1, 2, 3])
 
 
 def test_gradients_at_singular_points_are_inf_or_nan_without_warnings():

@@ -81,7 +81,7 @@ def check(fn_gn, fn_torch, arrays, rng, grads=True):
     assert len(outs_gn) == len(outs_torch)
     for got, expected in zip(outs_gn, outs_torch):
         assert got.shape == tuple(expected.shape), (got.shape, tuple(expected.shape))
-        np.testing.assert_allclose(got.data, expected.detach().numpy(), rtol=RTOL, atol=ATOL)
+        np.testing.assert_allclose(got.array, expected.detach().numpy(), rtol=RTOL, atol=ATOL)
     if not grads:
         return
     cotangents = [rng.standard_normal(o.shape) for o in outs_gn]
@@ -94,7 +94,7 @@ def check(fn_gn, fn_torch, arrays, rng, grads=True):
     for g, t in zip(ours, theirs):
         if t.requires_grad:
             expected = t.grad.numpy() if t.grad is not None else np.zeros(t.shape)
-            got = g.grad.data if g.grad is not None else np.zeros(g.shape)
+            got = g.grad.array if g.grad is not None else np.zeros(g.shape)
             assert got.shape == expected.shape
             np.testing.assert_allclose(got, expected, rtol=RTOL, atol=ATOL)
 

@@ -98,7 +98,7 @@ def compare(fn, specs, dtype, seed=0, torch_fn=None):
     for got, want in zip(outs, expected):
         assert got.shape == tuple(want.shape), (got.shape, tuple(want.shape))
         assert got.dtype == np.dtype(str(want.dtype).replace("torch.", "")), (got.dtype, want.dtype)
-        np.testing.assert_allclose(got.data, want.detach().numpy(), **tolerance)
+        np.testing.assert_allclose(got.array, want.detach().numpy(), **tolerance)
     differentiable = [(o, e) for o, e in zip(outs, expected) if e.requires_grad]
     if not differentiable:
         return
@@ -108,7 +108,7 @@ def compare(fn, specs, dtype, seed=0, torch_fn=None):
     for i, (o, t) in enumerate(zip(ours, theirs)):
         if t.requires_grad:
             want = np.zeros(t.shape) if t.grad is None else t.grad.numpy()
-            got = np.zeros(o.shape) if o.grad is None else o.grad.data
+            got = np.zeros(o.shape) if o.grad is None else o.grad.array
             np.testing.assert_allclose(got, want, err_msg=f"gradient of input {i}", **tolerance)
 
 
@@ -512,9 +512,9 @@ def test_parity(fn, specs, torch_fn, dtype):
 # ---- what the table does not cover ----
 def test_heaviside_values_at_zero_and_zero_gradient():
     x = gn.tensor([-1.0, 0.0, 2.0], requires_grad=True)
-    np.testing.assert_array_equal(F.heaviside(x, 0.5).data, [0, 0.5, 1])
+    np.testing.assert_array_equal(F.heaviside(x, 0.5).array, [0, 0.5, 1])
     F.heaviside(x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0, 0, 0])
+    np.testing.assert_array_equal(x.grad.array, [0, 0, 0])
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
@@ -587,10 +587,10 @@ def test_mse_and_l1_broadcast_a_target_with_a_warning_as_pytorch():
 def test_softplus_is_linear_above_the_threshold_and_finite_everywhere():
     x = gn.tensor([-1000.0, -30.0, 0.0, 19.0, 21.0, 1000.0], requires_grad=True)
     out = F.softplus(x)
-    expected = TF.softplus(torch.tensor(x.data))
-    np.testing.assert_allclose(out.data, expected.numpy(), rtol=1e-6)
+    expected = TF.softplus(torch.tensor(x.array))
+    np.testing.assert_allclose(out.array, expected.numpy(), rtol=1e-6)
     out.sum().backward()
-    assert np.all(np.isfinite(x.grad.data))
+    assert np.all(np.isfinite(x.grad.array))
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
@@ -605,13 +605,13 @@ def test_batch_norm_running_statistics(dtype, shape, momentum):
         x = (rng.standard_normal(shape) * 2 + 1).astype(dtype)
         out = F.batch_norm(gn.tensor(x), *ours, training=True, momentum=momentum)
         expected = TF.batch_norm(torch.tensor(x), *theirs, training=True, momentum=momentum)
-        np.testing.assert_allclose(out.data, expected.numpy(), **TOLERANCES[dtype])
+        np.testing.assert_allclose(out.array, expected.numpy(), **TOLERANCES[dtype])
         for got, want in zip(ours, theirs):
-            np.testing.assert_allclose(got.data, want.numpy(), **TOLERANCES[dtype])
+            np.testing.assert_allclose(got.array, want.numpy(), **TOLERANCES[dtype])
     x = rng.standard_normal(shape).astype(dtype)
     out = F.batch_norm(gn.tensor(x), *ours, training=False)
     expected = TF.batch_norm(torch.tensor(x), *theirs, training=False)
-    np.testing.assert_allclose(out.data, expected.numpy(), **TOLERANCES[dtype])
+    np.testing.assert_allclose(out.array, expected.numpy(), **TOLERANCES[dtype])
 
 
 def test_one_hot():
@@ -620,7 +620,7 @@ def test_one_hot():
         got = F.one_hot(gn.tensor(index), num_classes)
         want = TF.one_hot(torch.tensor(index), num_classes)
         assert got.dtype == np.int64
-        np.testing.assert_array_equal(got.data, want.numpy())
+        np.testing.assert_array_equal(got.array, want.numpy())
     with pytest.raises(RuntimeError, match="one_hot"):
         F.one_hot(gn.tensor([0, 5]), 3)
 
@@ -629,26 +629,26 @@ def test_dropout_statistics_and_gradient():
     x = gn.ones(200, 500, requires_grad=True)
     p = 0.3
     out = F.dropout(x, p, rng=0)
-    kept = out.data != 0
+    kept = out.array != 0
     assert abs(kept.mean() - (1 - p)) < 0.01
-    np.testing.assert_allclose(out.data[kept], 1 / (1 - p), rtol=1e-6)
-    assert abs(out.data.mean() - 1) < 0.02
+    np.testing.assert_allclose(out.array[kept], 1 / (1 - p), rtol=1e-6)
+    assert abs(out.array.mean() - 1) < 0.02
     assert out.dtype == np.float32
     out.sum().backward()
-    np.testing.assert_allclose(x.grad.data, kept / (1 - p), rtol=1e-6)  # the same mask
-    np.testing.assert_array_equal(F.dropout(x, p, rng=5).data, F.dropout(x, p, rng=5).data)
-    assert not np.array_equal(F.dropout(x, p, rng=5).data, F.dropout(x, p, rng=6).data)
+    np.testing.assert_allclose(x.grad.array, kept / (1 - p), rtol=1e-6)  # the same mask
+    np.testing.assert_array_equal(F.dropout(x, p, rng=5).array, F.dropout(x, p, rng=5).array)
+    assert not np.array_equal(F.dropout(x, p, rng=5).array, F.dropout(x, p, rng=6).array)
     gn.manual_seed(11)
-    first = F.dropout(x, p).data
+    first = F.dropout(x, p).array
     gn.manual_seed(11)
-    np.testing.assert_array_equal(first, F.dropout(x, p).data)
+    np.testing.assert_array_equal(first, F.dropout(x, p).array)
 
 
 def test_dropout_edge_cases():
     x = gn.randn(10, 10)
     assert F.dropout(x, 0.5, training=False) is x
-    np.testing.assert_array_equal(F.dropout(x, 0.0).data, x.data)
-    assert np.all(F.dropout(x, 1.0).data == 0)
+    np.testing.assert_array_equal(F.dropout(x, 0.0).array, x.array)
+    assert np.all(F.dropout(x, 1.0).array == 0)
     with pytest.raises(ValueError, match="between 0 and 1"):
         F.dropout(x, 1.5)
 
@@ -688,5 +688,5 @@ def test_normalize_and_cosine_similarity_of_zero_vectors(dtype):
     np.testing.assert_allclose(out.item(), expected.item(), **TOLERANCES[dtype])
     out.backward()
     expected.backward()
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), **TOLERANCES[dtype])
-    np.testing.assert_allclose(y.grad.data, ty.grad.numpy(), **TOLERANCES[dtype])
+    np.testing.assert_allclose(x.grad.array, tx.grad.numpy(), **TOLERANCES[dtype])
+    np.testing.assert_allclose(y.grad.array, ty.grad.numpy(), **TOLERANCES[dtype])

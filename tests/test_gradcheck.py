@@ -137,12 +137,12 @@ def test_gradcheck_checks_params_of_a_closure():
 
 def test_gradcheck_checks_a_module_in_float64_and_leaves_it_as_it_was():
     model = gn.nn.Sequential(gn.nn.Linear(3, 4), gn.nn.Tanh(), gn.nn.BatchNorm1d(4))
-    before = {name: value.data.copy() for name, value in model.state_dict().items()}
+    before = {name: value.array.copy() for name, value in model.state_dict().items()}
     x = leaf(5, 3, dtype=np.float32)
     assert gradcheck(model, [x], rng=0).ok
     for name, value in model.state_dict().items():
         assert value.dtype == before[name].dtype, name
-        np.testing.assert_array_equal(value.data, before[name], err_msg=name)
+        np.testing.assert_array_equal(value.array, before[name], err_msg=name)
     assert all(param.grad is None for param in model.parameters())
     assert x.dtype == np.float32 and x.grad is None
 

@@ -84,8 +84,8 @@ def test_finite_differences_count_two_passes_per_entry_and_find_the_gradient():
     numeric = backprop.finite_differences(loss, [layer.weight, layer.bias], eps=1e-5)
     assert loss.calls == 2 * (6 + 2)
     (layer(x) ** 2).sum().backward()
-    np.testing.assert_allclose(numeric[0], layer.weight.grad.data, rtol=1e-7, atol=1e-9)
-    np.testing.assert_allclose(numeric[1], layer.bias.grad.data, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(numeric[0], layer.weight.grad.array, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(numeric[1], layer.bias.grad.array, rtol=1e-7, atol=1e-9)
     assert np.array_equal(numeric[0].shape, (2, 3))
 
 
@@ -94,8 +94,8 @@ def test_checked_batch_keeps_every_relu_input_away_from_the_kink():
     model = backprop.digits.mlp((16, 16)).double()
     x, closest = backprop.smooth_batch(model, size=8, eps=1e-5)
     assert x.shape == (8, 1, 16, 16) and closest >= backprop.KINK_MARGIN * 1e-5
-    hidden = x.data.reshape(8, -1)
+    hidden = x.array.reshape(8, -1)
     for layer in [m for m in model.modules() if isinstance(m, nn.Linear)][:-1]:
-        pre_activation = hidden @ layer.weight.data.T + layer.bias.data  # (8, 16)
+        pre_activation = hidden @ layer.weight.array.T + layer.bias.array  # (8, 16)
         assert np.abs(pre_activation).min() >= closest
         hidden = np.maximum(pre_activation, 0)

@@ -195,8 +195,8 @@ def test_parity_with_torch(build, specs, source, dtype):
         _perturb([v.numpy() for v in theirs_state.values()], rng)
         ours.load_state_dict({k: v.detach().numpy() for k, v in theirs_state.items()})
     else:
-        _perturb([v.data for v in ours_state.values()], rng)
-        theirs.load_state_dict({k: torch.from_numpy(np.array(v.data)) for k, v in
+        _perturb([v.array for v in ours_state.values()], rng)
+        theirs.load_state_dict({k: torch.from_numpy(np.array(v.array)) for k, v in
                                 ours_state.items()})
 
     arrays = _make_inputs(specs, dtype, rng)
@@ -206,25 +206,25 @@ def test_parity_with_torch(build, specs, source, dtype):
     their_inputs = [torch.tensor(a, requires_grad=differentiable and i == 0)
                     for i, a in enumerate(arrays)]
     our_out, their_out = ours(*our_inputs), theirs(*their_inputs)
-    _assert_close(our_out.data, their_out.detach().numpy(), dtype, "output")
+    _assert_close(our_out.array, their_out.detach().numpy(), dtype, "output")
     assert our_out.dtype == their_out.detach().numpy().dtype
 
     cotangent = rng.standard_normal(our_out.shape).astype(dtype)
     (our_out * gn.tensor(cotangent)).sum().backward()
     (their_out * torch.tensor(cotangent)).sum().backward()
     if differentiable:
-        _assert_close(our_inputs[0].grad.data, their_inputs[0].grad.numpy(), dtype, "input grad")
+        _assert_close(our_inputs[0].grad.array, their_inputs[0].grad.numpy(), dtype, "input grad")
     their_params = dict(theirs.named_parameters())
     assert list(dict(ours.named_parameters())) == list(their_params)
     for name, param in ours.named_parameters():
-        _assert_close(param.grad.data, their_params[name].grad.numpy(), dtype, f"{name}.grad")
+        _assert_close(param.grad.array, their_params[name].grad.numpy(), dtype, f"{name}.grad")
     for name, value in theirs.state_dict().items():  # running statistics after the step
-        _assert_close(ours.state_dict()[name].data, value.numpy(), dtype, name)
+        _assert_close(ours.state_dict()[name].array, value.numpy(), dtype, name)
 
 
 def _uniform_bound_check(ours, theirs, name, bound):
     """Both libraries draw name from U(-bound, bound): same range, std bound / sqrt(3)."""
-    for values in (getattr(ours, name).data, getattr(theirs, name).detach().numpy()):
+    for values in (getattr(ours, name).array, getattr(theirs, name).detach().numpy()):
         assert np.abs(values).max() <= bound
         assert np.abs(values).max() > 0.9 * bound
         assert abs(values.std() - bound / math.sqrt(3)) < 0.1 * bound
@@ -244,31 +244,31 @@ def test_default_init_matches_torch(build, fan_in):
     ours, theirs = build(nn), build(torch.nn)
     assert ours.weight.dtype == np.float32
     _uniform_bound_check(ours, theirs, "weight", 1 / math.sqrt(fan_in))
-    if ours.bias.data.size >= 40:  # enough draws to judge the spread
+    if ours.bias.array.size >= 40:  # enough draws to judge the spread
         _uniform_bound_check(ours, theirs, "bias", 1 / math.sqrt(fan_in))
-    assert np.abs(ours.bias.data).max() <= 1 / math.sqrt(fan_in)
+    assert np.abs(ours.bias.array).max() <= 1 / math.sqrt(fan_in)
 
 
 def test_embedding_init_and_padding():
     gn.manual_seed(0)
     layer = nn.Embedding(2000, 16, padding_idx=3)
-    weight = np.delete(layer.weight.data, 3, axis=0)
+    weight = np.delete(layer.weight.array, 3, axis=0)
     assert abs(weight.std() - 1) < 0.02 and abs(weight.mean()) < 0.02
-    assert np.all(layer.weight.data[3] == 0)
+    assert np.all(layer.weight.array[3] == 0)
     out = layer(gn.tensor([[3, 1], [3, 3]]))
     out.sum().backward()
-    assert np.all(layer.weight.grad.data[3] == 0)
-    assert np.all(layer.weight.grad.data[1] == 1)
+    assert np.all(layer.weight.grad.array[3] == 0)
+    assert np.all(layer.weight.grad.array[1] == 1)
 
 
 def test_embedding_from_pretrained():
     table = gn.randn(5, 3)
     frozen = nn.Embedding.from_pretrained(table)
     assert not frozen.weight.requires_grad
-    np.testing.assert_array_equal(frozen(gn.tensor([4, 0])).data, table.data[[4, 0]])
+    np.testing.assert_array_equal(frozen(gn.tensor([4, 0])).array, table.array[[4, 0]])
     trainable = nn.Embedding.from_pretrained(table, freeze=False, padding_idx=0)
     assert trainable.weight.requires_grad and trainable.padding_idx == 0
-    np.testing.assert_array_equal(trainable.weight.data[0], table.data[0])  # kept as given
+    np.testing.assert_array_equal(trainable.weight.array[0], table.array[0])  # kept as given
     assert repr(trainable) == "Embedding(5, 3, padding_idx=0)"
 
 
@@ -278,7 +278,7 @@ def test_norm_defaults_equal_torch():
         ours, theirs = build(nn).state_dict(), build(torch.nn).state_dict()
         for name, value in theirs.items():
             assert ours[name].dtype == value.numpy().dtype, name
-            np.testing.assert_array_equal(ours[name].data, value.numpy())
+            np.testing.assert_array_equal(ours[name].array, value.numpy())
 
 
 def test_dtype_argument():
@@ -301,23 +301,23 @@ def test_batchnorm_running_stats_train_then_eval(build, shape, momentum):
         theirs(torch.tensor(batch))
     for name, value in theirs.state_dict().items():
         assert ours.state_dict()[name].dtype == value.numpy().dtype
-        _assert_close(ours.state_dict()[name].data, value.numpy(), np.float32, name)
+        _assert_close(ours.state_dict()[name].array, value.numpy(), np.float32, name)
     assert int(ours.num_batches_tracked.item()) == 4
     ours.eval()
     theirs.eval()
     batch = rng.standard_normal(shape).astype(np.float32)
-    frozen = {k: v.data.copy() for k, v in ours.state_dict().items()}
-    _assert_close(ours(gn.tensor(batch)).data, theirs(torch.tensor(batch)).detach().numpy(),
+    frozen = {k: v.array.copy() for k, v in ours.state_dict().items()}
+    _assert_close(ours(gn.tensor(batch)).array, theirs(torch.tensor(batch)).detach().numpy(),
                   np.float32, "eval output")
     for name, value in ours.state_dict().items():  # evaluation leaves the statistics alone
-        np.testing.assert_array_equal(value.data, frozen[name])
+        np.testing.assert_array_equal(value.array, frozen[name])
 
 
 def test_batchnorm_without_running_stats_uses_batch_stats_in_eval():
     layer = nn.BatchNorm1d(2, track_running_stats=False).eval()
     assert list(layer.state_dict()) == ["weight", "bias"]
     out = layer(gn.randn(16, 2) * 5 + 3)
-    np.testing.assert_allclose(out.data.mean(0), 0, atol=1e-5)
+    np.testing.assert_allclose(out.array.mean(0), 0, atol=1e-5)
 
 
 def test_dropout_train_and_eval():
@@ -325,16 +325,16 @@ def test_dropout_train_and_eval():
     gn.manual_seed(3)
     x = gn.ones(200, 100, requires_grad=True)
     out = layer(x)
-    kept = out.data != 0
+    kept = out.array != 0
     assert abs(kept.mean() - 0.75) < 0.01
-    np.testing.assert_allclose(out.data[kept], 1 / 0.75, rtol=1e-6)
+    np.testing.assert_allclose(out.array[kept], 1 / 0.75, rtol=1e-6)
     out.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, out.data)  # same mask, same scale
+    np.testing.assert_array_equal(x.grad.array, out.array)  # same mask, same scale
     gn.manual_seed(3)
-    np.testing.assert_array_equal(layer(x).data, out.data)  # seeded: the same mask again
+    np.testing.assert_array_equal(layer(x).array, out.array)  # seeded: the same mask again
     layer.eval()
     assert layer(x) is x
-    np.testing.assert_array_equal(nn.Dropout(1.0)(x).data, 0)
+    np.testing.assert_array_equal(nn.Dropout(1.0)(x).array, 0)
     with pytest.raises(ValueError, match="Dropout.*1.5"):
         nn.Dropout(1.5)
 
@@ -345,9 +345,9 @@ def test_step_against_torch_heaviside():
         inputs = gn.tensor(x, requires_grad=True)
         out = layer(inputs)
         want = torch.heaviside(torch.tensor(x), torch.tensor(value)).numpy()
-        np.testing.assert_array_equal(out.data, want)
+        np.testing.assert_array_equal(out.array, want)
         out.sum().backward()
-        np.testing.assert_array_equal(inputs.grad.data, 0)
+        np.testing.assert_array_equal(inputs.grad.array, 0)
     assert repr(nn.Step()) == "Step()"
 
 
@@ -357,19 +357,19 @@ def test_softmax_implicit_dim_warns_like_torch():
         ours = nn.Softmax()(gn.tensor(x))
     with pytest.warns(UserWarning):
         theirs = torch.nn.Softmax()(torch.tensor(x))
-    _assert_close(ours.data, theirs.numpy(), np.float32, "implicit dim")
+    _assert_close(ours.array, theirs.numpy(), np.float32, "implicit dim")
 
 
 def test_conv_transpose_output_size_matches_torch():
     ours = nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1)
     theirs = torch.nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1)
-    theirs.load_state_dict({k: torch.from_numpy(np.array(v.data)) for k, v in
+    theirs.load_state_dict({k: torch.from_numpy(np.array(v.array)) for k, v in
                             ours.state_dict().items()})
     x = np.random.default_rng(0).standard_normal((1, 2, 4, 4)).astype(np.float32)
     out = ours(gn.tensor(x), output_size=(8, 8))
     want = theirs(torch.tensor(x), output_size=(8, 8)).detach().numpy()
     assert out.shape == (1, 3, 8, 8)
-    _assert_close(out.data, want, np.float32, "output_size")
+    _assert_close(out.array, want, np.float32, "output_size")
     with pytest.raises(ValueError, match="output_size"):
         ours(gn.tensor(x), output_size=(12, 12))
 
@@ -471,12 +471,12 @@ def test_layers_take_dtype_and_device_at_construction(make):
 def test_augmented_assignment_updates_in_place_outside_the_graph():
     """The textbook manual SGD step: `p -= lr * p.grad` under no_grad changes the parameter."""
     model = gn.nn.Linear(2, 1)
-    before = model.weight.data.copy()
+    before = model.weight.array.copy()
     model(gn.ones(1, 2)).sum().backward()
     with gn.no_grad():
         for param in model.parameters():
             param -= 0.1 * param.grad
-    np.testing.assert_allclose(model.weight.data, before - 0.1 * model.weight.grad.data)
+    np.testing.assert_allclose(model.weight.array, before - 0.1 * model.weight.grad.array)
     a = gn.zeros(2)
     alias = a
     with gn.no_grad():
@@ -495,20 +495,23 @@ def test_augmented_assignment_updates_in_place_outside_the_graph():
 
 
 def test_augmented_assignment_in_the_graph_keeps_the_gradient():
-    """With grad enabled, a <op>= b is a new node: `total += loss` keeps the gradient (also
-    when total starts as a constant), and an array a graph saved is never overwritten."""
+    """With grad enabled, a <op>= b changes a in place and is recorded, as PyTorch: `total +=
+    loss` keeps the gradient (also when total starts as a constant), and an array a graph saved
+    and then overwritten stops backward with PyTorch's error instead of a wrong gradient."""
     x = gn.tensor([1.0, 2.0], requires_grad=True)
     total = gn.zeros(())
+    alias = total
     total += x.sum()
     total += (x * x).sum()
     total *= 2
+    assert alias is total and not total.is_leaf
     total.backward()
     np.testing.assert_allclose(x.grad.numpy(), 2 * (1 + 2 * np.array([1.0, 2.0])))
     data, weight = gn.tensor([1.0, 2.0]), gn.tensor([3.0, 4.0], requires_grad=True)
     product = (data * weight).sum()
-    data += 10  # a new tensor: the product's saved input is unchanged
-    product.backward()
-    assert weight.grad.tolist() == [1.0, 2.0]
+    data += 10  # the product's saved input changed: backward would be wrong, so it refuses
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        product.backward()
     half = gn.ones(2, dtype=gn.float32)
     half += gn.ones(2, dtype=gn.float64)
     assert half.dtype == np.float32  # the tensor keeps its dtype, as in place
@@ -666,11 +669,11 @@ def test_tensors_print_as_pytorchs(values):
 
 
 def test_init_fills_a_parameters_array_and_cat_wants_a_sequence():
-    """DCGAN's weights_init passes m.weight.data (glassnet's .data is the array itself)."""
+    """DCGAN's weights_init passes m.weight.array (glassnet's .array is the array itself)."""
     layer = gn.nn.Linear(30, 20)
-    gn.nn.init.normal_(layer.weight.data, 0.0, 0.02)
-    gn.nn.init.constant_(layer.bias.data, 0)
-    assert 0.01 < layer.weight.data.std() < 0.03 and not layer.bias.data.any()
+    gn.nn.init.normal_(layer.weight.array, 0.0, 0.02)
+    gn.nn.init.constant_(layer.bias.array, 0)
+    assert 0.01 < layer.weight.array.std() < 0.03 and not layer.bias.array.any()
     with pytest.raises(TypeError, match="cat: expected a sequence of tensors"):
         gn.cat(gn.ones(2))
 

@@ -184,14 +184,14 @@ def test_recurrent_dropout_only_between_layers_in_training(name):
 def test_recurrent_init_distribution():
     ours = gn.nn.LSTM(32, 64, num_layers=2, bidirectional=True)
     bound = 1 / math.sqrt(64)
-    values = np.concatenate([p.data.ravel() for p in ours.parameters()])
+    values = np.concatenate([p.array.ravel() for p in ours.parameters()])
     assert values.dtype == np.float32
     assert np.abs(values).max() <= bound and np.abs(values).max() > 0.99 * bound
     assert abs(values.std() - bound / math.sqrt(3)) < 0.02 * bound
     assert abs(values.mean()) < 0.01 * bound
     cell = gn.nn.GRUCell(8, 16, bias=False)
     assert [name for name, _ in cell.named_parameters()] == ["weight_ih", "weight_hh"]
-    assert max(np.abs(p.data).max() for p in cell.parameters()) <= 1 / math.sqrt(16)
+    assert max(np.abs(p.array).max() for p in cell.parameters()) <= 1 / math.sqrt(16)
 
 
 def test_recurrent_errors_name_layer_and_shapes():
@@ -297,14 +297,14 @@ def test_multihead_attention_dropout_only_in_training():
 def test_multihead_attention_init_and_errors():
     gn.manual_seed(0)
     big = gn.nn.MultiheadAttention(64, 4)
-    weight = big.in_proj_weight.data
+    weight = big.in_proj_weight.array
     bound = math.sqrt(6 / (64 + 3 * 64))  # xavier over the packed (3E, E) weight, as PyTorch
     assert np.abs(weight).max() <= bound and abs(weight.std() - bound / math.sqrt(3)) < 0.03 * bound
-    assert not big.in_proj_bias.data.any() and not big.out_proj.bias.data.any()
-    assert np.abs(big.out_proj.weight.data).max() <= 1 / 8
+    assert not big.in_proj_bias.array.any() and not big.out_proj.bias.array.any()
+    assert np.abs(big.out_proj.weight.array).max() <= 1 / 8
     separate = gn.nn.MultiheadAttention(64, 4, kdim=16, vdim=32)
     assert separate.in_proj_weight is None
-    assert np.abs(separate.k_proj_weight.data).max() <= math.sqrt(6 / (64 + 16))
+    assert np.abs(separate.k_proj_weight.array).max() <= math.sqrt(6 / (64 + 16))
     with pytest.raises(NotImplementedError):
         gn.nn.MultiheadAttention(E, HEADS, add_bias_kv=True)
     with pytest.raises(ValueError, match="multiple of num_heads"):
@@ -384,7 +384,7 @@ def test_transformer_stacks_parity(dtype, direction):
         layer = nn.TransformerDecoderLayer(E, HEADS, **_layer_options("gelu"))
         return nn.TransformerDecoder(layer, 2)
 
-    mask = np.asarray(gn.nn.generate_square_subsequent_mask(TGT).data, dtype=dtype)
+    mask = np.asarray(gn.nn.generate_square_subsequent_mask(TGT).array, dtype=dtype)
     padding = _padding(B, TGT)
     check_parity(make_encoder, [randn(TGT, B, E)], {"mask": mask, "src_key_padding_mask": padding},
                  dtype=dtype, direction=direction)
@@ -394,7 +394,7 @@ def test_transformer_stacks_parity(dtype, direction):
 
 def test_transformer_helpers_init_and_errors():
     np.testing.assert_array_equal(
-        gn.nn.generate_square_subsequent_mask(5).data,
+        gn.nn.generate_square_subsequent_mask(5).array,
         torch.nn.Transformer.generate_square_subsequent_mask(5).numpy())
     layer = gn.nn.TransformerEncoderLayer(E, HEADS, dim_feedforward=FF)
     encoder = gn.nn.TransformerEncoder(layer, 3)
@@ -402,8 +402,8 @@ def test_transformer_helpers_init_and_errors():
     assert names[0] == "layers.0.self_attn.in_proj_weight" and names[-1] == "layers.2.norm2.bias"
     first, last = encoder.layers[0], encoder.layers[2]
     assert first.linear1.weight is not last.linear1.weight  # copies, not shared
-    np.testing.assert_array_equal(first.linear1.weight.data, last.linear1.weight.data)
-    assert np.all(layer.norm1.weight.data == 1) and not layer.norm1.bias.data.any()
+    np.testing.assert_array_equal(first.linear1.weight.array, last.linear1.weight.array)
+    assert np.all(layer.norm1.weight.array == 1) and not layer.norm1.bias.array.any()
     assert layer.self_attn.dropout == 0.1 and layer.dropout.p == 0.1
     with pytest.raises(RuntimeError, match="relu/gelu"):
         gn.nn.TransformerEncoderLayer(E, HEADS, activation="tanh")

@@ -33,7 +33,7 @@ def set_grads(gn_params, torch_params, step, skip=()):
         if i in skip:
             mine.grad, theirs.grad = None, None
             continue
-        mine.grad = gn.tensor(gradient(mine.data, step))
+        mine.grad = gn.tensor(gradient(mine.array, step))
         theirs.grad = torch.from_numpy(gradient(theirs.detach().numpy(), step))
 
 
@@ -48,7 +48,7 @@ def assert_close(gn_params, torch_params, dtype, step):
     for mine, theirs in zip(gn_params, torch_params):
         assert mine.dtype == dtype
         np.testing.assert_allclose(
-            mine.data, theirs.detach().numpy(), **TOLERANCE[dtype], err_msg=f"step {step}"
+            mine.array, theirs.detach().numpy(), **TOLERANCE[dtype], err_msg=f"step {step}"
         )
 
 
@@ -118,7 +118,7 @@ def test_param_groups_and_add_param_group_match_torch():
 def run(optimizer, params, steps, start=0):
     for step in range(start, start + steps):
         for param in params:
-            param.grad = gn.tensor(gradient(param.data, step))
+            param.grad = gn.tensor(gradient(param.array, step))
         optimizer.step()
 
 
@@ -139,7 +139,7 @@ def test_state_dict_round_trip_through_a_file_continues_exactly(name, options, t
     first = [Parameter(a.copy()) for a in arrays]
     optimizer = getattr(optim, name)(first, **options)
     run(optimizer, first, STEPS)
-    save({"params": [p.data for p in first], "opt": optimizer.state_dict()}, tmp_path / "ckpt.npz")
+    save({"params": [p.array for p in first], "opt": optimizer.state_dict()}, tmp_path / "ckpt.npz")
     checkpoint = load(tmp_path / "ckpt.npz")
     resumed = [Parameter(a) for a in checkpoint["params"]]
     fresh = getattr(optim, name)(resumed, lr=123.0)  # the checkpoint's lr must win
@@ -147,7 +147,7 @@ def test_state_dict_round_trip_through_a_file_continues_exactly(name, options, t
     assert fresh.param_groups[0]["lr"] == options["lr"]
     run(fresh, resumed, STEPS, start=STEPS)
     for a, b in zip(straight, resumed):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a.array, b.array)
 
 
 def test_state_dict_layout_and_snapshot():
@@ -159,9 +159,9 @@ def test_state_dict_layout_and_snapshot():
     assert state["param_groups"][1]["lr"] == 0.1
     assert sorted(state["state"]) == [0, 1, 2]
     assert set(state["state"][0]) == {"step", "exp_avg", "exp_avg_sq"}
-    before = state["state"][0]["exp_avg"].data.copy()
+    before = state["state"][0]["exp_avg"].array.copy()
     run(optimizer, gn_params, 1, start=1)
-    np.testing.assert_array_equal(state["state"][0]["exp_avg"].data, before)
+    np.testing.assert_array_equal(state["state"][0]["exp_avg"].array, before)
 
 
 def convert_state(state_dict, convert):
@@ -171,7 +171,7 @@ def convert_state(state_dict, convert):
 
 
 def to_torch(value):
-    return torch.from_numpy(value.data.copy()) if isinstance(value, gn.Tensor) else value
+    return torch.from_numpy(value.array.copy()) if isinstance(value, gn.Tensor) else value
 
 
 @pytest.mark.parametrize("name,options", [("Adam", {"lr": 0.05}), ("SGD", {"momentum": 0.9})])
@@ -180,7 +180,7 @@ def test_state_dict_moves_between_glassnet_and_torch(name, options):
     mine = getattr(optim, name)(gn_params, **options)
     run(mine, gn_params, 5)
     for theirs_param, param in zip(torch_params, gn_params):
-        theirs_param.data.copy_(torch.from_numpy(param.data))
+        theirs_param.data.copy_(torch.from_numpy(param.array))
     theirs = getattr(torch.optim, name)(torch_params, **options)
     theirs.load_state_dict(convert_state(mine.state_dict(), to_torch))
     for step in range(5, 10):
@@ -202,10 +202,10 @@ def test_state_dict_moves_between_glassnet_and_torch(name, options):
 def test_skips_params_without_grad_and_keeps_float32():
     gn_params, _ = pair(np.float32)
     optimizer = optim.RMSprop(gn_params, momentum=0.9)
-    before = gn_params[1].data.copy()
+    before = gn_params[1].array.copy()
     gn_params[0].grad = gn.ones(3, 4)
     optimizer.step()
-    np.testing.assert_array_equal(gn_params[1].data, before)
+    np.testing.assert_array_equal(gn_params[1].array, before)
     assert gn_params[1] not in optimizer.state
     assert gn_params[0].dtype == np.float32
 
@@ -216,7 +216,7 @@ def test_zero_grad():
     for p in gn_params:
         p.grad = gn.ones(*p.shape)
     optimizer.zero_grad(set_to_none=False)
-    assert all(p.grad is not None and not p.grad.data.any() for p in gn_params)
+    assert all(p.grad is not None and not p.grad.array.any() for p in gn_params)
     optimizer.zero_grad()
     assert all(p.grad is None for p in gn_params)
 
@@ -233,7 +233,7 @@ def test_step_with_closure_returns_the_loss():
 
     loss = optimizer.step(closure)
     assert loss.item() == 9.0
-    assert weight.data[0] == pytest.approx(1.5)
+    assert weight.array[0] == pytest.approx(1.5)
 
 
 @pytest.mark.parametrize(
@@ -375,7 +375,7 @@ def test_clip_grad_norm_matches_torch(norm_type, max_norm):
         if theirs.grad is None:
             assert mine.grad is None
         else:
-            np.testing.assert_allclose(mine.grad.data, theirs.grad.numpy(), rtol=1e-5, atol=1e-7)
+            np.testing.assert_allclose(mine.grad.array, theirs.grad.numpy(), rtol=1e-5, atol=1e-7)
 
 
 def test_clip_grad_norm_edge_cases():
@@ -383,7 +383,7 @@ def test_clip_grad_norm_edge_cases():
     assert clip_grad_norm_([weight], 1.0).item() == 0.0  # no gradients at all
     weight.grad = gn.tensor([3.0, 4.0, 0.0, 0.0])
     assert clip_grad_norm_(weight, 1.0).item() == pytest.approx(5.0)  # a single Tensor
-    np.testing.assert_allclose(weight.grad.data, [0.6, 0.8, 0, 0], rtol=1e-5)
+    np.testing.assert_allclose(weight.grad.array, [0.6, 0.8, 0, 0], rtol=1e-5)
     weight.grad = gn.tensor([np.nan, 1.0, 0.0, 0.0])
     with pytest.raises(RuntimeError, match="non-finite|nan"):
         clip_grad_norm_([weight], 1.0, error_if_nonfinite=True)
@@ -395,4 +395,4 @@ def test_clip_grad_value_matches_torch():
     clip_grad_value_(gn_params, 0.4)
     torch.nn.utils.clip_grad_value_(torch_params, 0.4)
     for mine, theirs in zip(gn_params, torch_params):
-        np.testing.assert_array_equal(mine.grad.data, theirs.grad.numpy())
+        np.testing.assert_array_equal(mine.grad.array, theirs.grad.numpy())

@@ -93,7 +93,7 @@ def test_nested_checkpoint_round_trip(tmp_path):
 def test_model_round_trip_gives_identical_outputs(tmp_path):
     gn.manual_seed(1)
     model = WithBuffer()
-    model.scale.data[...] = [3.0, -1.0, 0.25]
+    model.scale.array[...] = [3.0, -1.0, 0.25]
     save(model.state_dict(), tmp_path / "model.npz")
     gn.manual_seed(2)
     fresh = WithBuffer()

@@ -1,5 +1,6 @@
 """The architecture of DESIGN.md, checked: the import direction between the package's parts,
-the line budgets, and a quiet, light `import glassnet`."""
+the sizes (the heart's and the fused kernels' budgets, no backward code in the PyTorch surface,
+no file over 400 lines), and a quiet, light `import glassnet`."""
 
 import ast
 import io
@@ -11,20 +12,21 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "glassnet"
-ENGINE_FILES = [
-    "tensor.py", "tensor_axes.py", "tensor_convert.py", "creation.py", "autograd.py", "ops/*.py",
-    "functional/*.py",
-]
-FUSED_FILES = ["ops/fused.py", "ops/fused_conv.py"]  # speed kernels, budgeted on their own
-ENGINE_BUDGET = 1500  # lines of code in the engine's core (all but the fused kernels)
-FUSED_BUDGET = 400  # lines of code in the fused kernels
+# DESIGN.md, "Sizes": the heart is what a learner reads to understand autodiff (the Tensor,
+# autograd, the primitives and their backward rules); the fused kernels are counted apart; the
+# PyTorch surface composed on the heart has no total budget but holds no backward code
+HEART_FILES = ["tensor*.py", "autograd.py", "ops/*.py"]
+FUSED_FILES = ["ops/fused*.py"]  # speed kernels, budgeted on their own
+SURFACE_FILES = ["functional/*.py", "creation.py", "nn/**/*.py", "optim/**/*.py"]
+HEART_BUDGET = 1300  # lines of code in the heart (all of it but the fused kernels)
+FUSED_BUDGET = 450  # lines of code in the fused kernels
 FILE_LIMIT = 400  # lines of any file, all counted
 MODEL_BUDGET = 300  # lines of code in each model and each lesson
 
 # the engine, as the other parts may import it
 ENGINE = {
-    "tensor", "tensor_axes", "tensor_convert", "creation", "autograd", "ops", "functional",
-    "random", "init", "serialize",
+    "tensor", "tensor_axes", "tensor_convert", "tensor_inplace", "creation", "autograd", "ops",
+    "functional", "random", "init", "serialize",
 }
 
 
@@ -84,7 +86,8 @@ def _allowed(importer, imported):
     area, target = _area(importer), _area(imported)
     if target == "lessons":
         return area in ("lessons", "cli", "report")
-    if area in ("ops", "autograd", "tensor", "tensor_axes", "creation", "functional"):
+    if area in ("ops", "autograd", "tensor", "tensor_axes", "tensor_convert", "tensor_inplace",
+                "creation", "functional"):
         return target in ENGINE
     if area in ("nn", "utils"):
         return target in ENGINE or target == area
@@ -161,36 +164,100 @@ def test_the_line_counter(tmp_path):
     assert code_lines(sample) == 6  # import, def, the two-line string, the two-line return
 
 
-def _engine_paths(fused):
-    """The core engine's files, or (fused=True) the fused speed kernels'."""
-    paths = {path for pattern in ENGINE_FILES for path in PACKAGE.glob(pattern)}
-    kernels = {PACKAGE / name for name in FUSED_FILES}
-    return sorted(paths & kernels if fused else paths - kernels)
+def _paths(patterns):
+    return {path for pattern in patterns for path in PACKAGE.glob(pattern)}
 
 
-CORE_OVER = pytest.mark.xfail(
-    strict=True,
-    reason="known and reported on issue 2: the core measured 1,856 lines of code against "
-    "DESIGN.md's 1,500; strict, so this turns red the day it fits and the mark must go",
-)
+def _heart_paths(fused):
+    """The heart's files, or (fused=True) the fused speed kernels'."""
+    kernels = _paths(FUSED_FILES)
+    return sorted(kernels if fused else _paths(HEART_FILES) - kernels)
 
 
-@pytest.mark.parametrize(
-    ("part", "budget"),
-    [pytest.param("core", ENGINE_BUDGET, marks=CORE_OVER), ("fused", FUSED_BUDGET)],
-)
+@pytest.mark.parametrize(("part", "budget"), [("heart", HEART_BUDGET), ("fused", FUSED_BUDGET)])
 def test_engine_line_budget(part, budget):
-    """DESIGN.md's ~1,500 lines for the engine, applied to the core a learner reads end to end;
-    the fused kernels, which exist only where a benchmark showed they matter, are counted
-    apart with a cap of their own (the split is proposed on issue 2)."""
-    paths = _engine_paths(fused=part == "fused")
+    """DESIGN.md's 1,300 lines of code for the heart (tensor*, autograd, the primitives in ops/)
+    and 450 for the fused kernels, which exist only where a benchmark showed they matter."""
+    paths = _heart_paths(fused=part == "fused")
     assert paths
     counts = {str(p.relative_to(PACKAGE)): code_lines(p) for p in paths}
     total = sum(counts.values())
     table = ", ".join(f"{name} {n}" for name, n in sorted(counts.items(), key=lambda kv: -kv[1]))
     assert total <= budget, (
         f"the engine's {part} has {total} lines of code, {total - budget} over its budget of "
-        f"{budget}: {table}"
+        f"{budget}: {table}; say so on the issue with these numbers rather than writing denser "
+        f"code (DESIGN.md, Sizes)"
+    )
+
+
+def backward_code(source):
+    """Where a source defines gradient rules: a Function subclass, a backward method, or a
+    Function imported to subclass; as (line, what) pairs."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ClassDef):
+            bases = [b.attr if isinstance(b, ast.Attribute) else getattr(b, "id", "")
+                     for b in node.bases]
+            if "Function" in bases:
+                found.append((node.lineno, f"class {node.name}(Function)"))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "backward":
+            found.append((node.lineno, "def backward"))
+        elif isinstance(node, ast.ImportFrom) and any(a.name == "Function" for a in node.names):
+            found.append((node.lineno, f"from {node.module} import Function"))
+    return found
+
+
+def test_the_backward_detector_sees_every_form():
+    source = (
+        "from glassnet.autograd import Function\n"
+        "import glassnet.autograd as ag\n"
+        "class Square(ag.Function):\n"
+        "    @staticmethod\n"
+        "    def backward(ctx, grad):\n"
+        "        return grad\n"
+        "class Module:\n"
+        "    def forward(self, x):\n"
+        "        return x\n"
+    )
+    assert [what for _, what in backward_code(source)] == [
+        "from glassnet.autograd import Function", "class Square(Function)", "def backward"]
+    assert backward_code("def f(x):\n    return x.backward()\n") == []
+
+
+def test_the_surface_holds_no_backward_code():
+    """functional/, creation, nn and optim compose the heart's primitives: every gradient
+    comes from a primitive's hand-written rule, none is written in the surface."""
+    paths = sorted(_paths(SURFACE_FILES))
+    assert PACKAGE / "functional" / "__init__.py" in paths and PACKAGE / "creation.py" in paths
+    found = [f"glassnet/{path.relative_to(PACKAGE)}:{line}: {what}"
+             for path in paths for line, what in backward_code(path.read_text())]
+    assert not found, f"backward code in the surface (move it to a primitive in ops/): {found}"
+
+
+# `x.data` is PyTorch's: a Tensor sharing x's memory, outside the graph. Code written when it
+# was the ndarray (x.data.size, x.data.copy()) would now read a Tensor's method or fail, so the
+# package reads the array as `x.array`; .data of anything else is named here.
+DATA_OF = {"args", "gn", "glassnet", "sequence"}  # argparse, glassnet.data, PackedSequence.data
+
+
+def data_reads(source):
+    """(line, expression) for every `<expr>.data` in source, but those of DATA_OF names."""
+    return sorted((node.lineno, ast.unparse(node)) for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Attribute) and node.attr == "data"
+            and not (isinstance(node.value, ast.Name) and node.value.id in DATA_OF))
+
+
+def test_the_data_check_sees_tensor_data():
+    assert data_reads("n = x.data.size\ny = model(x).data\nz = args.data\n") == [
+        (1, "x.data"), (2, "model(x).data")]
+
+
+@pytest.mark.parametrize("path", _files(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_the_package_reads_arrays_not_data(path):
+    found = data_reads(path.read_text())
+    assert not found, (
+        f"glassnet/{path.relative_to(PACKAGE)} reads .data at {found}: a tensor's NumPy array is "
+        f"`.array` (`.data` is PyTorch's Tensor view); name a non-tensor's .data in DATA_OF"
     )
 
 

@@ -30,13 +30,13 @@ def test_outputs_and_gradients_follow_the_chain_rule():
     assert trace.names() == ["layers.flatten", "layers.fc1", "layers.act1", "layers.head"]
     assert [layer.kind for layer in trace] == ["Flatten", "Linear", "Sigmoid", "Linear"]
 
-    w1, b1 = model.layers.fc1.weight.data, model.layers.fc1.bias.data
-    w2 = model.layers.head.weight.data
-    pre = x.data @ w1.T + b1  # (4, 5)
+    w1, b1 = model.layers.fc1.weight.array, model.layers.fc1.bias.array
+    w2 = model.layers.head.weight.array
+    pre = x.array @ w1.T + b1  # (4, 5)
     hidden = 1 / (1 + np.exp(-pre))
     np.testing.assert_allclose(trace["layers.fc1"].output, pre, rtol=1e-12)
     np.testing.assert_allclose(trace["layers.act1"].output, hidden, rtol=1e-12)
-    np.testing.assert_allclose(trace["layers.head"].output, output.data, rtol=1e-12)
+    np.testing.assert_allclose(trace["layers.head"].output, output.array, rtol=1e-12)
     grad_hidden = cotangent @ w2  # back through the head
     grad_pre = grad_hidden * hidden * (1 - hidden)  # back through the sigmoid
     np.testing.assert_allclose(trace["layers.head"].grad, cotangent, rtol=1e-12)
@@ -46,7 +46,7 @@ def test_outputs_and_gradients_follow_the_chain_rule():
     norms = trace.grad_norms()
     assert list(norms) == ["layers.fc1", "layers.act1", "layers.head"]
     assert norms["layers.fc1"] == pytest.approx(np.linalg.norm(grad_pre), rel=1e-12)
-    weight_grad = grad_pre.T @ x.data  # (5, 6)
+    weight_grad = grad_pre.T @ x.array  # (5, 6)
     assert trace["layers.fc1"].param_grad_norms()["weight"] == pytest.approx(
         np.linalg.norm(weight_grad), rel=1e-12)
     assert trace.param_grad_norms()["layers.fc1.weight"] == pytest.approx(
@@ -71,7 +71,7 @@ def test_summary_statistics():
 
     model = small_mlp(activation="sigmoid", hidden=(50,))
     with gn.no_grad():
-        model.layers.fc1.weight.data *= 100  # huge pre-activations pin the sigmoid at 0 or 1
+        model.layers.fc1.weight.array *= 100  # huge pre-activations pin the sigmoid at 0 or 1
     with Trace(model) as trace:
         model(x)
     sigmoid = trace["layers.act1"].stats()

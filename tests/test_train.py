@@ -53,7 +53,7 @@ def run(steps, loader_rng=None, callbacks=(), **options):
 
 
 def weights(model):
-    return {name: tensor.data.copy() for name, tensor in model.state_dict().items()}
+    return {name: tensor.array.copy() for name, tensor in model.state_dict().items()}
 
 
 def assert_same_run(model_a, state_a, model_b, state_b):
@@ -97,7 +97,7 @@ def test_fit_learns_and_evaluate_weights_by_batch_size():
     x, y = fake_dataset().tensors
     model.eval()
     with gn.no_grad():
-        expected = (model(x).data.argmax(-1) == y.data).mean()
+        expected = (model(x).array.argmax(-1) == y.array).mean()
     assert result["accuracy"] == pytest.approx(expected, abs=1e-12)
     assert result["accuracy"] > 0.8
 
@@ -325,4 +325,4 @@ def test_cli_killed_and_interrupted_runs_resume_to_the_same_result(tmp_path):
     assert b["metrics"]["test_accuracy"] > 0.8
     model_a, model_b = gn.load(whole / "checkpoint.npz"), gn.load(checkpoint)
     for name, value in model_a["model"].items():
-        np.testing.assert_array_equal(model_b["model"][name].data, value.data, err_msg=name)
+        np.testing.assert_array_equal(model_b["model"][name].array, value.array, err_msg=name)

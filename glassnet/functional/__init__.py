@@ -1,6 +1,8 @@
 """Everything composed from the primitives, with torch.nn.functional's names and semantics:
 activations, linear, dropout, embedding, normalisation and attention are here; convolution,
-pooling and padding are in conv.py, losses in loss.py. No backward rule is written in this
+pooling and padding are in conv.py, losses in loss.py. The tensor functions PyTorch has at
+torch.* rather than in nn.functional (shape.py, reductions.py, selection.py, products.py,
+pointwise.py) are attached to Tensor by methods.py. No backward rule is written in this
 package: each gradient follows from the primitives a function is built of.
 """
 
@@ -10,6 +12,10 @@ import numpy as np
 
 from glassnet import random
 from glassnet.creation import ones, where, zeros
+
+# the rest of PyTorch's tensor surface (topk, roll, var, einsum...), composed in the modules of
+# this package and attached to Tensor as methods; gn.topk etc. are in glassnet/__init__.py
+from glassnet.functional import methods  # noqa: F401
 from glassnet.functional.conv import (  # noqa: F401 (re-exported: F.conv2d)
     _same_dtype,
     avg_pool1d,
@@ -38,7 +44,7 @@ from glassnet.ops import elementwise as ew
 from glassnet.ops import fused
 from glassnet.ops import matmul as mm
 from glassnet.ops import movement as mv
-from glassnet.tensor import Tensor, _to_array
+from glassnet.tensor import Tensor, _to_array, in_place
 from glassnet.tensor_axes import _broadcast
 
 
@@ -59,16 +65,24 @@ def tanh(input):
     return ew.tanh(input)
 
 
+def _activation(name, compute, input, inplace):
+    """compute(input), or with inplace=True input changed to it in place, as PyTorch: recorded
+    in the graph (a leaf that requires grad refuses), seen by every alias of input."""
+    return in_place(name + "_", compute)(input) if inplace else compute(input)
+
+
 def relu(input, inplace=False):
-    return ew.relu(input)
+    return _activation("relu", ew.relu, input, inplace)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    return where(input > 0, input, input * negative_slope)
+    return _activation("leaky_relu", lambda x: where(x > 0, x, x * negative_slope), input,
+                       inplace)
 
 
 def elu(input, alpha=1.0, inplace=False):
-    return where(input > 0, input, (input.clamp(max=0).exp() - 1) * alpha)
+    return _activation("elu", lambda x: where(x > 0, x, (x.clamp(max=0).exp() - 1) * alpha),
+                       input, inplace)
 
 
 def gelu(input, approximate="none"):
@@ -84,7 +98,7 @@ def gelu(input, approximate="none"):
 
 def silu(input, inplace=False):
     """x sigmoid(x), also called swish (Ramachandran et al. 2017)."""
-    return input * ew.sigmoid(input)
+    return _activation("silu", lambda x: x * ew.sigmoid(x), input, inplace)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -223,9 +237,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         var = input.var(dim=dims, unbiased=False)
         if running_mean is not None:
             factor = 1.0 if momentum is None else momentum
-            running_mean.data[...] = (1 - factor) * running_mean.data + factor * mean.data
-            unbiased = var.data * count / (count - 1)
-            running_var.data[...] = (1 - factor) * running_var.data + factor * unbiased
+            running_mean.array[...] = (1 - factor) * running_mean.array + factor * mean.array
+            unbiased = var.array * count / (count - 1)
+            running_var.array[...] = (1 - factor) * running_var.array + factor * unbiased
     else:
         mean, var = running_mean, running_var
     out = (input - mean.reshape(shape)) * (var.reshape(shape) + eps).rsqrt()

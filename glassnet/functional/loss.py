@@ -44,7 +44,7 @@ def _class_weights(classes, weight, ignore_index, dtype):
     ignored = classes == ignore_index
     if weight is None:
         return np.where(ignored, 0, 1).astype(dtype)
-    return np.where(ignored, 0, weight.data[np.where(ignored, 0, classes)]).astype(dtype)
+    return np.where(ignored, 0, weight.array[np.where(ignored, 0, classes)]).astype(dtype)
 
 
 def _check_weight(op, weight, num_classes):
@@ -212,7 +212,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     """-(t log p + (1 - t) log(1 - p)), each log clamped at -100 as PyTorch does (ops/fused.py)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     target = _elementwise_target(input, target, reduction, "binary_cross_entropy")
-    for name, values in (("input", input.data), ("target", target.data)):
+    for name, values in (("input", input.array), ("target", target.array)):
         if not ((values >= 0) & (values <= 1)).all():  # NaN fails too
             raise RuntimeError(f"binary_cross_entropy: all elements of {name} should be in "
                                f"[0, 1], as probabilities")

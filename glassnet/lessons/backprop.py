@@ -98,9 +98,9 @@ def hand_versus_autograd():
     target = gn.randn(16, outputs, dtype=gn.float64)  # (B, O)
     loss = F.mse_loss(model(x), target)
     loss.backward()
-    autograd = {name: p.grad.data for name, p in model.named_parameters()}
-    weights = [p.data for p in model.parameters()]
-    hand_loss, hand = two_layer_by_hand(x.data, target.data, *weights)
+    autograd = {name: p.grad.array for name, p in model.named_parameters()}
+    weights = [p.array for p in model.parameters()]
+    hand_loss, hand = two_layer_by_hand(x.array, target.array, *weights)
     difference = max(relative_error(hand[name], autograd[name]) for name in autograd)
     return difference, abs(hand_loss - loss.item()), hand, autograd
 
@@ -122,8 +122,8 @@ def finite_differences(loss, params, eps):
     """dL/dw ~ (L(w + eps) - L(w - eps)) / (2 eps), one parameter entry at a time."""
     grads = []
     for param in params:
-        param.data = np.ascontiguousarray(param.data)
-        flat = param.data.reshape(-1)  # a view: writing an entry moves that weight
+        param.array = np.ascontiguousarray(param.array)
+        flat = param.array.reshape(-1)  # a view: writing an entry moves that weight
         grad = np.zeros(flat.size)
         for i in range(flat.size):
             saved = flat[i]
@@ -153,7 +153,7 @@ def smooth_batch(model, size, eps):
         raise RuntimeError(f"backprop: only {len(keep)} of {4 * size} random images keep every "
                            f"ReLU input {KINK_MARGIN} x eps={eps} from its kink; use a smaller "
                            f"--eps or --batch-size")
-    return gn.tensor(pool.data[keep]), float(closest[keep].min())
+    return gn.tensor(pool.array[keep]), float(closest[keep].min())
 
 
 # ---- 3. what each costs ----
@@ -189,7 +189,7 @@ def run(cfg):
     with Trace(model) as trace:
         loss = F.cross_entropy(model(x), y)
     loss.backward()
-    autograd = [p.grad.data.copy() for p in params]
+    autograd = [p.grad.array.copy() for p in params]
     counted = CountedLoss(model, x, y)
     start = time.perf_counter()
     numeric = finite_differences(counted, params, cfg.eps)
@@ -321,7 +321,7 @@ def flow_figure(flow, linears):
     positions = range(len(backward_order))
     ax.bar(positions, [norm for _, norm in backward_order], color=viz.COLORS["blue"],
            label="||dL/d(layer output)||")
-    weight_norms = [(i, np.linalg.norm(m.weight.grad.data)) for i, (m, _) in
+    weight_norms = [(i, np.linalg.norm(m.weight.grad.array)) for i, (m, _) in
                     enumerate(backward_order) if isinstance(m, nn.Linear)]
     ax.plot(*zip(*weight_norms), "D", color=viz.COLORS["orange"], label="||dL/dW||")
     ax.set_xticks(positions, [_layer_label(m) for m, _ in backward_order], fontsize=9)
@@ -331,7 +331,7 @@ def flow_figure(flow, linears):
     ax.set_title("The gradient flowing back from the loss, layer by layer")
     ax.legend(fontsize=8)
     for column, module in enumerate(linears[::-1]):
-        grad = module.weight.grad.data  # (out, in)
+        grad = module.weight.grad.array  # (out, in)
         limit = float(np.abs(grad).max())
         ax = fig.add_subplot(grid[1, column])
         shown = ax.imshow(grad, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto",

@@ -119,7 +119,7 @@ def train(cfg, digits, epochs, label):
 
 def predict(model, images):
     with gn.no_grad():
-        return model(gn.tensor(images)).data.argmax(axis=1)  # (N,)
+        return model(gn.tensor(images)).array.argmax(axis=1)  # (N,)
 
 
 def run(cfg):
@@ -146,7 +146,7 @@ def run(cfg):
     image = binary.x_test[index : index + 1]  # (1, 1, 16, 16)
     with Trace(binary_model) as trace, gn.no_grad():
         logits = binary_model(gn.tensor(image))  # (1, 10)
-    probabilities = F.softmax(logits, dim=-1).data[0]  # (10,)
+    probabilities = F.softmax(logits, dim=-1).array[0]  # (10,)
     hidden = [layer.output[0] for layer in trace if layer.kind == "ReLU"]
     result.metric("example_index", index)
     result.metric("example_prediction", probabilities.argmax())

@@ -22,7 +22,7 @@ def _additive_mask(mask, dtype, name):
     """A bool mask (True = blocked) as 0 / -inf, or a float mask as it is, in dtype."""
     mask = as_tensor(mask)
     if mask.dtype == np.bool_:
-        return Tensor._make(np.where(mask.data, -np.inf, 0.0).astype(dtype))
+        return Tensor._make(np.where(mask.array, -np.inf, 0.0).astype(dtype))
     if not np.issubdtype(mask.dtype, np.floating):
         raise TypeError(f"MultiheadAttention: only bool and floating types of {name} are "
                         f"supported, got dtype {mask.dtype}")

@@ -33,7 +33,7 @@ class _LazyMixin:
         for name, value in vars(real).items():
             mine = self.__dict__.get(name)
             if isinstance(mine, Tensor) and isinstance(value, Tensor):
-                mine.data = _to_array(value)
+                mine.array = _to_array(value)
             else:
                 object.__setattr__(self, name, value)
         self.__dict__.pop("_lazy_dtype", None)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from glassnet.tensor import Tensor, float32, float64
+from glassnet.tensor import Tensor, _to_array, float32, float64
 from glassnet.tensor_convert import dtype_and_device
 
 
@@ -26,14 +26,13 @@ class Parameter(Tensor):
 
     def __init__(self, data=None, requires_grad=True):
         data = np.zeros(0, dtype=float32) if data is None else data
-        super().__init__(data.data if isinstance(data, Tensor) else data)
-        self.requires_grad_(requires_grad)
+        self._wrap(np.array(_to_array(data), copy=True)).requires_grad_(requires_grad)
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
 
     def __deepcopy__(self, memo):
-        copy = Parameter(self.data.copy(), self.requires_grad)
+        copy = Parameter(self.array.copy(), self.requires_grad)
         memo[id(self)] = copy
         return copy
 
@@ -228,7 +227,7 @@ class Module:
         for key, target in own.items():
             if key in state_dict:
                 value = np.asarray(getattr(state_dict[key], "data", state_dict[key]))
-                target.data[...] = value.astype(target.dtype, copy=False)
+                target.array[...] = value.astype(target.dtype, copy=False)
         return IncompatibleKeys(missing, unexpected)
 
     # ---- modes and bulk changes ----
@@ -253,7 +252,7 @@ class Module:
             if set_to_none or param.grad is None:
                 param.grad = None
             else:
-                param.grad.data[...] = 0
+                param.grad.array[...] = 0
 
     def apply(self, fn):
         for child in self.children():
@@ -272,9 +271,9 @@ class Module:
                             f"{dtype}")
         for value in list(self.parameters()) + list(self.buffers()):
             if np.issubdtype(value.dtype, np.floating):
-                value.data = value.data.astype(dtype)
+                value.array = value.array.astype(dtype)
                 if value.grad is not None:
-                    value.grad.data = value.grad.data.astype(dtype)
+                    value.grad.array = value.grad.array.astype(dtype)
         return self
 
     def double(self):

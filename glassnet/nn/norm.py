@@ -35,9 +35,9 @@ class _BatchNorm(Module):
         self.bias = empty_parameter((num_features,), dtype) if affine and bias else None
         if track_running_stats:
             dtype = np.dtype(dtype or float32)
-            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype)))
-            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype)))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=int64)))
+            self.register_buffer("running_mean", Tensor._make(np.zeros(num_features, dtype)))
+            self.register_buffer("running_var", Tensor._make(np.ones(num_features, dtype)))
+            self.register_buffer("num_batches_tracked", Tensor._make(np.array(0, dtype=int64)))
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
@@ -46,9 +46,9 @@ class _BatchNorm(Module):
 
     def reset_running_stats(self):
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            self.running_mean.array[...] = 0
+            self.running_var.array[...] = 1
+            self.num_batches_tracked.array[...] = 0
 
     def reset_parameters(self):
         self.reset_running_stats()
@@ -62,10 +62,10 @@ class _BatchNorm(Module):
         check_input(self, input, fits, self.layouts.format(C=self.num_features))
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked.array += 1
             if self.momentum is None:
                 # cumulative moving average: batch k gets weight 1/k
-                factor = 1.0 / float(self.num_batches_tracked.data)
+                factor = 1.0 / float(self.num_batches_tracked.array)
         # without running statistics, evaluation uses the batch's own, as PyTorch does
         use_batch_stats = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats

@@ -1,5 +1,7 @@
 """Elementwise primitives. Each backward rule sits beside its forward; binary ops broadcast,
-so their gradients are summed back to each input's shape by ``unbroadcast``."""
+so their gradients are summed back to each input's shape by ``unbroadcast``. A forward saves
+only what the backward will read (ctx.needs_grad is known by then), as PyTorch does: an array
+that is not saved may change in place before backward."""
 
 import math
 
@@ -37,22 +39,25 @@ class Add(Function):
 class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save(a, b)
+        need_a, need_b = ctx.needs_grad
+        ctx.shapes = a.shape, b.shape
+        ctx.save(a if need_b else None, b if need_a else None)  # each gradient reads the other
         return a * b
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved
-        need_a, need_b = ctx.needs_grad
-        grad_a = unbroadcast(grad * b, a.shape) if need_a else None
-        grad_b = unbroadcast(grad * a, b.shape) if need_b else None
+        a_shape, b_shape = ctx.shapes
+        grad_a = unbroadcast(grad * b, a_shape) if b is not None else None
+        grad_b = unbroadcast(grad * a, b_shape) if a is not None else None
         return grad_a, grad_b
 
 
 class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save(a, b)
+        ctx.a_shape = a.shape
+        ctx.save(a if ctx.needs_grad[1] else None, b)
         return a / b
 
     @staticmethod
@@ -61,7 +66,7 @@ class Div(Function):
         need_a, need_b = ctx.needs_grad
         grad_a = grad / b
         grad_b = unbroadcast(-grad_a * a / b, b.shape) if need_b else None
-        return (unbroadcast(grad_a, a.shape) if need_a else None), grad_b
+        return (unbroadcast(grad_a, ctx.a_shape) if need_a else None), grad_b
 
 
 class Pow(Function):
@@ -70,7 +75,7 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
         out = a**b
-        ctx.save(a, b, out)
+        ctx.save(a, b, out if ctx.needs_grad[1] else None)
         return out
 
     @staticmethod

@@ -11,15 +11,17 @@ class MatMul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save(a, b)
+        need_a, need_b = ctx.needs_grad
+        ctx.shapes = a.shape, b.shape
+        ctx.save(a if need_b else None, b if need_a else None)  # each gradient reads the other
         return a @ b
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved
-        need_a, need_b = ctx.needs_grad
-        grad_a = unbroadcast(grad @ np.swapaxes(b, -1, -2), a.shape) if need_a else None
-        grad_b = unbroadcast(np.swapaxes(a, -1, -2) @ grad, b.shape) if need_b else None
+        a_shape, b_shape = ctx.shapes
+        grad_a = unbroadcast(grad @ np.swapaxes(b, -1, -2), a_shape) if b is not None else None
+        grad_b = unbroadcast(np.swapaxes(a, -1, -2) @ grad, b_shape) if a is not None else None
         return grad_a, grad_b
 
 

@@ -1,5 +1,6 @@
-"""Primitives that move data without arithmetic: reshape, permute, expand, indexing,
-concatenation, padding and gather. Their gradients move the data back."""
+"""Primitives that move data without arithmetic: reshape, permute, expand, indexing (reading
+and writing), concatenation, padding and gather. Their gradients move the data back. The first
+four may give a view of their input's memory (Function.view): one memory, one version."""
 
 import numpy as np
 
@@ -7,6 +8,8 @@ from glassnet.autograd import Function, unbroadcast
 
 
 class Reshape(Function):
+    view = True
+
     @staticmethod
     def forward(ctx, a, shape):
         ctx.shape = a.shape
@@ -18,6 +21,8 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    view = True
+
     @staticmethod
     def forward(ctx, a, axes):
         ctx.axes = axes
@@ -29,6 +34,8 @@ class Permute(Function):
 
 
 class Expand(Function):
+    view = True
+
     @staticmethod
     def forward(ctx, a, shape):
         ctx.shape = a.shape
@@ -47,10 +54,15 @@ def _has_repeats(index):
 class Index(Function):
     """a[index] for basic slicing, integer arrays and boolean masks."""
 
+    view = True
+
     @staticmethod
     def forward(ctx, a, index):
         ctx.args = a.shape, index
-        return a[index]
+        out = a[index]
+        if not isinstance(out, np.ndarray):  # one element: as a 0-d view, as PyTorch's
+            out = a[(*index, ...) if isinstance(index, tuple) else (index, ...)]
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -70,6 +82,36 @@ class Index(Function):
         else:
             out[index] = grad
         return out
+
+
+class IndexPut(Function):
+    """a with values put at a[index] (added there, with accumulate), as out-of-place
+    index_put: x[index] = values and scatter in place are this, recorded in the graph."""
+
+    @staticmethod
+    def forward(ctx, a, values, index, accumulate=False):
+        ctx.args = values.shape, index, accumulate
+        out = a.copy()
+        if accumulate:
+            np.add.at(out, index, values)
+        else:
+            out[index] = values
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, index, accumulate = ctx.args
+        need_a, need_values = ctx.needs_grad
+        grad_a = grad_values = None
+        if need_a:
+            grad_a = grad if accumulate else grad.copy()
+            if not accumulate:
+                grad_a[index] = 0  # what was there is overwritten: no gradient reaches it
+        if need_values:
+            picked = np.asarray(grad[index])  # values may carry extra leading 1s: NumPy drops them
+            picked = picked.reshape((1,) * (len(shape) - picked.ndim) + picked.shape)
+            grad_values = unbroadcast(picked, shape)
+        return grad_a, grad_values
 
 
 class Cat(Function):
@@ -140,6 +182,10 @@ def expand(a, shape):
 
 def index(a, key):
     return Index.apply(a, index=key)
+
+
+def index_put(a, values, key, accumulate=False):
+    return IndexPut.apply(a, values, index=key, accumulate=accumulate)
 
 
 def cat(tensors, dim=0):

@@ -1,5 +1,5 @@
-"""Reductions: sum and max, and softmax and log-softmax along an axis. Mean, var, min,
-logsumexp are composed from these in functional."""
+"""Reductions: sum and max, running sums, and softmax and log-softmax along an axis. Mean, var,
+min, logsumexp are composed from these in functional."""
 
 import numpy as np
 
@@ -51,13 +51,27 @@ class Max(Function):
         return out
 
 
+class CumSum(Function):
+    """Running sums along an axis; each input adds to every output from its place on, so its
+    gradient is the running sum of the output gradient taken from the end."""
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        ctx.axis = axis
+        return np.cumsum(a, axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.flip(np.cumsum(np.flip(grad, ctx.axis), axis=ctx.axis), ctx.axis)
+
+
 def sum(a, dim=None, keepdim=False):
     return Sum.apply(a, axis=dim, keepdims=keepdim)
 
 
 def max(a, dim=None, keepdim=False, spread=False, op="max"):
     if dim is None:  # the max of every element is the max along the flattened array
-        if a.data.size == 0:
+        if a.array.size == 0:
             raise RuntimeError(f"{op}(): the tensor is empty; give dim= to reduce one axis")
         out = Max.apply(reshape(a, (-1,)), axis=0, spread=True)
         return reshape(out, (1,) * a.ndim if keepdim else ())
@@ -104,6 +118,10 @@ class LogSoftmax(Function):
     def backward(ctx, grad):
         out = ctx.saved[0]
         return grad - np.exp(out) * grad.sum(axis=ctx.axis, keepdims=True)
+
+
+def cumsum(a, dim):
+    return CumSum.apply(a, axis=dim)
 
 
 def softmax(a, dim):

@@ -4,7 +4,7 @@ An optimizer holds ``param_groups``, a list of dicts, each with its ``params`` a
 hyperparameters (``lr``, ...), filled in from ``defaults`` where a group leaves one out. It keeps
 one ``state`` dict per parameter (moment estimates, step count) that a subclass fills lazily.
 ``step()`` calls the subclass's ``_update(param, grad, state, group)`` for every parameter that
-has a gradient; updates change ``param.data`` in place, so float32 stays float32.
+has a gradient; updates change ``param.array`` (the NumPy array) in place, so float32 stays float32.
 
 ``state_dict()`` has PyTorch's layout: ``{"state": {index: {...}}, "param_groups": [{...,
 "params": [indices]}]}``, parameters numbered in group order, so a checkpoint moves to PyTorch
@@ -101,7 +101,7 @@ class Optimizer:
                 if set_to_none or param.grad is None:
                     param.grad = None
                 else:
-                    param.grad.data[...] = 0
+                    param.grad.array[...] = 0
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns closure()'s loss if given."""
@@ -115,7 +115,7 @@ class Optimizer:
                 for param in group["params"]:
                     if param.grad is None:
                         continue
-                    grad = param.grad.data
+                    grad = param.grad.array
                     if grad.shape != param.shape:
                         raise RuntimeError(
                             f"{type(self).__name__}.step: gradient shape {grad.shape} does not "
@@ -123,7 +123,8 @@ class Optimizer:
                         )
                     if group.get("maximize", False):
                         grad = -grad
-                    self._update(param.data, grad, self.state.setdefault(param, {}), group)
+                    self._update(param.array, grad, self.state.setdefault(param, {}), group)
+                    param._counter().value += 1  # changed in place: a graph that saved it stops
         return loss
 
     def _update(self, param, grad, state, group):
@@ -135,7 +136,7 @@ class Optimizer:
         """The array of a state entry, created as zeros shaped like ``param`` on first use."""
         if state.get(key) is None:
             state[key] = Tensor._make(np.zeros_like(param))
-        return state[key].data
+        return state[key].array
 
     # ---- checkpoints ----
     def state_dict(self):
@@ -203,13 +204,13 @@ def speed_options(name, differentiable=False, **switches):
 
 def _copy(value):
     if isinstance(value, Tensor):
-        return Tensor(value.data)
+        return Tensor._make(value.array.copy())
     return value
 
 
 def _restore(key, value, param):
     """A saved state entry as this optimizer keeps it: step as an int, arrays as Tensors."""
-    array = value.data if isinstance(value, Tensor) else value
+    array = value.array if isinstance(value, Tensor) else value
     if key == "step":
         step = float(np.asarray(array))
         return int(step) if math.isfinite(step) and step == int(step) else step
@@ -221,5 +222,5 @@ def _restore(key, value, param):
                 f"load_state_dict: state {key!r} has shape {array.shape}, its parameter has "
                 f"shape {param.shape}"
             )
-        return Tensor(array.astype(param.dtype, copy=False))
+        return Tensor._make(array.astype(param.dtype))
     return value

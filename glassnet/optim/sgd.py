@@ -65,7 +65,7 @@ class SGD(Optimizer):
                 buffer = state["momentum_buffer"] = Tensor._make(grad.copy())
             else:
                 buffer = state["momentum_buffer"]
-                buffer.data *= momentum
-                buffer.data += (1 - group["dampening"]) * grad
-            grad = grad + momentum * buffer.data if group["nesterov"] else buffer.data
+                buffer.array *= momentum
+                buffer.array += (1 - group["dampening"]) * grad
+            grad = grad + momentum * buffer.array if group["nesterov"] else buffer.array
         param -= group["lr"] * grad

@@ -15,7 +15,7 @@ from glassnet.tensor import Tensor, _to_array
 def _grads(parameters):
     if isinstance(parameters, Tensor):
         parameters = [parameters]
-    return [_to_array(param.grad) for param in parameters if param.grad is not None]
+    return [param.grad.array for param in parameters if param.grad is not None]
 
 
 def _norm(array, norm_type):
@@ -46,7 +46,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     coefficient = min(max_norm / (total + 1e-6), 1.0)
     for grad in grads:
         grad *= coefficient
-    return Tensor(total)
+    return Tensor._make(total)  # in the gradients' dtype, as PyTorch
 
 
 def clip_grad_value_(parameters, clip_value, foreach=None):

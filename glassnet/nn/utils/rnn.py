@@ -24,7 +24,7 @@ class PackedSequence(NamedTuple):
     unsorted_indices: Tensor | None = None  # its inverse
 
     def to(self, *args, **kwargs):
-        return self._replace(data=self.data.to(*args, **kwargs))
+        return self._replace(data=self[0].to(*args, **kwargs))  # self[0]: the packed data
 
     @property
     def is_cuda(self):
