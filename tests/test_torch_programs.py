@@ -21,7 +21,6 @@ torch = pytest.importorskip("torch")
 from torch_programs import harness
 
 CASES = {}
-DATA = "Tensor.data as a Tensor (p.data.add_, m.weight.data.normal_)"
 
 
 def case(program, variant="", needs=None):
@@ -63,12 +62,12 @@ def train_steps(w, model, optimizer, loss_of, steps, name="step", skip=()):
 
 
 # ---- GPTs (nanoGPT, minGPT) and the makemore zoo ----
-@case("gpt", "fused", needs="torch.topk, torch.multinomial")
+@case("gpt", "fused")
 def gpt_fused(w):
     _gpt(w, flash=True)
 
 
-@case("gpt", "manual", needs="torch.tril, torch.topk, torch.multinomial")
+@case("gpt", "manual")
 def gpt_manual(w):
     _gpt(w, flash=False)
 
@@ -95,7 +94,7 @@ def _gpt(w, flash):
     w.record("cropped_logits", model(idx[:, :8])[0])
 
 
-@case("mingpt", needs="torch.tril, torch.topk, torch.multinomial")
+@case("mingpt")
 def mingpt(w):
     prog, rng = w.program, np.random.RandomState(1)
     config = prog.GPT.get_default_config()
@@ -147,34 +146,29 @@ def _makemore(w, kind):
     w.record("infinite_batch_shapes", [list(t.shape) for t in loader.next()])
 
 
-MAKEMORE_NEEDS = "torch.topk, torch.multinomial, torch.inference_mode, " \
-    "torch.utils.data.RandomSampler, DataLoader(sampler=)"
-for _kind, _extra in (("bigram", ""), ("mlp", "torch.roll, "), ("rnn", ""), ("gru", ""),
-                      ("bow", "torch.tril, "), ("transformer", "torch.tril, ")):
-    case("makemore", _kind, needs=_extra + MAKEMORE_NEEDS)(
-        lambda w, kind=_kind: _makemore(w, kind))
+for _kind in ("bigram", "mlp", "rnn", "gru", "bow", "transformer"):
+    case("makemore", _kind)(lambda w, kind=_kind: _makemore(w, kind))
 
 
 # ---- pytorch/examples ----
 # wlm_model.py defines its TransformerModel as a subclass of nn.Transformer, as the example
 # does: importing it needs nn.Transformer even for the RNN models
-WLM_NEEDS = "nn.Transformer, " + DATA
-@case("wlm_train", "lstm", needs=WLM_NEEDS + ", Tensor.new_zeros")
+@case("wlm_train", "lstm")
 def wlm_lstm(w):
     _wlm(w, "LSTM")
 
 
-@case("wlm_train", "gru", needs=WLM_NEEDS + ", Tensor.new_zeros")
+@case("wlm_train", "gru")
 def wlm_gru(w):
     _wlm(w, "GRU")
 
 
-@case("wlm_train", "rnn_tanh", needs=WLM_NEEDS + ", Tensor.new_zeros")
+@case("wlm_train", "rnn_tanh")
 def wlm_rnn(w):
     _wlm(w, "RNN_TANH")
 
 
-@case("wlm_train", "transformer", needs=WLM_NEEDS + ", torch.tril")
+@case("wlm_train", "transformer")
 def wlm_transformer(w):
     _wlm(w, "Transformer")
 
@@ -226,7 +220,7 @@ def vae(w):
         w.record("decoded", model.decode(w.tensor(floats(rng, 3, 4))))
 
 
-@case("dcgan", needs="Tensor.is_cuda, Tensor.is_xpu, " + DATA)
+@case("dcgan")
 def dcgan(w):
     prog, rng = w.program, np.random.RandomState(3)
     netG, netD, optimizerG, optimizerD, criterion = prog.make()
@@ -298,7 +292,7 @@ def time_sequence(w):
     w.record_params(seq)
 
 
-@case("siamese", needs="nn.AdaptiveAvgPool2d, " + DATA)
+@case("siamese")
 def siamese(w):
     prog, rng = w.program, np.random.RandomState(6)
     model = w.sync(prog.SiameseNetwork())
@@ -360,7 +354,7 @@ def nn_from_scratch_sequential(w):
     train_steps(w, model, opt, lambda: w.torch.nn.functional.cross_entropy(model(x), y), 2)
 
 
-@case("char_rnn_classify", needs="Tensor.topk, " + DATA)
+@case("char_rnn_classify")
 def char_rnn_classify(w):
     prog = w.program
     categories = ["English", "Italian", "Polish"]
@@ -377,7 +371,7 @@ def char_rnn_classify(w):
     w.record("char_rnn", char_rnn(prog.lineToTensor("Smith")))
 
 
-@case("char_rnn_classify", "split", needs="torch.Generator, random_split(generator=)")
+@case("char_rnn_classify", "split")
 def char_rnn_split(w):
     prog = w.program
     dataset = prog.NamesDataset({"English": ["Smith", "Jones"], "Polish": ["Nowak", "Kowal"]})
@@ -385,8 +379,7 @@ def char_rnn_split(w):
     w.record("sizes", [len(train_set), len(test_set)])
 
 
-@case("char_rnn_generate", needs="torch.LongTensor, torch.Tensor([0]) as float32, "
-      "Tensor.unsqueeze_, Tensor.topk, " + DATA)
+@case("char_rnn_generate")
 def char_rnn_generate(w):
     prog = w.program
     categories = ["Russian", "German"]
@@ -401,8 +394,7 @@ def char_rnn_generate(w):
                          for start in "GER"])
 
 
-@case("seq2seq", needs="torch.LongTensor, torch.bmm, Tensor.topk, "
-      "torch.utils.data.RandomSampler, DataLoader(sampler=), " + DATA)
+@case("seq2seq")
 def seq2seq(w):
     prog = w.program
     encoder = w.sync(prog.EncoderRNN(9, 12, dropout_p=0.0))
@@ -435,8 +427,7 @@ def seq2seq(w):
     w.record("old_attentions", attentions)
 
 
-@case("transformer_lm", needs="nn.Transformer.generate_square_subsequent_mask, "
-      "StepLR(step_size=1.0), " + DATA)
+@case("transformer_lm")
 def transformer_lm(w):
     prog, rng = w.program, np.random.RandomState(11)
     ntokens = 13
@@ -454,7 +445,7 @@ def transformer_lm(w):
 
 
 # ---- Dive into Deep Learning ----
-@case("d2l_basics", needs="torch.normal, Tensor.argmax(axis=)")
+@case("d2l_basics")
 def d2l_basics(w):
     prog, rng = w.program, np.random.RandomState(12)
     true_w, true_b = w.tensor(np.array([2, -3.4], dtype=np.float32)), 4.2
@@ -494,7 +485,7 @@ def d2l_lazy(w):
     w.record("output", net(X))
 
 
-@case("d2l_cnn", needs="Y[i, j] = a value that requires grad (the graph is dropped today)")
+@case("d2l_cnn")
 def d2l_cnn(w):
     prog, rng = w.program, np.random.RandomState(14)
     X, K = w.tensor(floats(rng, 6, 8)), w.tensor(floats(rng, 2, 2))
@@ -531,7 +522,7 @@ def d2l_nin(w):
     w.record("nin", net(w.tensor(floats(rng, 2, 1, 20, 20))))
 
 
-@case("d2l_rnn_attention", "rnn", needs="torch.mm")
+@case("d2l_rnn_attention", "rnn")
 def d2l_rnn(w):
     prog, rng = w.program, np.random.RandomState(16)
     vocab, hidden = 7, 10
@@ -549,8 +540,7 @@ def d2l_rnn(w):
     w.record("concise", (out, state))
 
 
-@case("d2l_rnn_attention", "seq2seq", needs="torch.repeat_interleave, torch.bmm, "
-      "torch.pow(number, tensor), X[mask] = v on a tensor that requires grad")
+@case("d2l_rnn_attention", "seq2seq")
 def d2l_seq2seq(w):
     prog, rng = w.program, np.random.RandomState(17)
     encoder = w.sync(prog.Seq2SeqEncoder(10, 8, 12, 2))
