@@ -1,6 +1,65 @@
 """Lesson 16, transformer: an encoder-decoder that reads the whole input at once.
 
-(Docstring completed once calibrated.)
+The Transformer (Vaswani et al. 2017, "Attention Is All You Need") writes its output one
+character at a time, and for each one its decoder attends over every position of the encoded
+input (cross-attention). The RNN encoder-decoder it replaced (Sutskever, Vinyals & Le 2014; Cho
+et al. 2014) reads the input one character after another and hands the decoder only its final
+hidden state, one fixed-size vector whatever the length. Models: `glassnet.models.transformer`
+(1 encoder and 1 decoder layer, width 64, 4 heads, feed-forward 128, pre-LN, sinusoidal
+positions, 85,516-91,579 parameters) and `glassnet.models.seq2seq_rnn` (LSTM encoder and decoder,
+128 units, 167,820 parameters). Both train with Adam (betas 0.9, 0.98), a linear warm-up over the
+first fifth of the steps then a cosine decay, on batches of 32 fresh examples.
+
+1. Dates. `glassnet.data.seq2seq` writes days from 1950-2049 in eight formats ("Friday, 4 May
+   1979", "4/5/79", "May 4th, 1979", "the 4th of May 1979", ...) to be turned into ISO 8601,
+   1979-05-04. A fifth of the days are held out: the 1,000 test dates (125 per format) were
+   never seen in training in any format. The Transformer trains 600 steps at a peak learning
+   rate of 8e-3 and writes each test date by greedy decoding (its own output fed back); a date
+   counts only if all ten characters are right. Sources are padded on the left (right-aligned):
+   every format ends with the year, so the year always sits at the same absolute positions;
+   padded on the right (--date-padding right) the same budget reached only 0.88-0.96 in the
+   prototypes. Check: exact match >= 0.95. A figure shows the cross-attention while the model
+   writes three held-out dates: the digits of the year, month and day look at their source.
+2. Length. Reversing strings of 8, 16 and 32 letters (from 10). Reversal, not sorting: a sorted
+   string needs only how many of each letter there were (ten counts, which a hidden state holds
+   at any length), while a reversed one needs every character, so only reversal tests what the
+   single vector can carry; and it is the RNN's easiest order (the first character it writes is
+   the last it read, the reason Sutskever et al. reversed their source sentences). At each
+   length both models train from scratch on the same 200 batches (the RNN at 1e-2 with its
+   gradient norm clipped at 1, its best in a small search) and are scored on 500 held-out
+   strings: exact match of the whole string, the headline, and per-character accuracy given
+   the right characters before, which shows how much of the string survives. Both come from
+   one teacher-forced pass: a string is all right there exactly when greedy decoding writes it
+   whole (a test checks the equality). Checks: the Transformer's exact match at 32 >= 0.9; the
+   RNN's per-character accuracy falls by >= 0.3 from 8 to 32; at 32 the Transformer's exact
+   match is >= 30 points above the RNN's. That is at this budget, the same for both: the RNN
+   learns length 8 only partly in 200 steps, and its per-position accuracy shows the shape of
+   the loss (the characters read last and first survive, those in the middle fall to chance).
+3. Parallelism. The time of one training step (forward, backward, Adam; batch 32; wall clock,
+   the fastest of 3 after a warm-up) at lengths 8 to 128, beside the number of steps that must
+   wait for the one before: 2L for the RNN (L encoder steps, then L decoder steps), 2 for the
+   Transformer (its layers), whatever the length. On this CPU both times grow with the length:
+   one core computes the Transformer's L positions one block after another anyway, and its
+   attention grows as L^2 (at 128 it is the slower one). What the Transformer changes is the
+   shape of the work: a few large operations instead of 2L small ones in a chain, which is
+   what parallel hardware turns into speed. These times are metrics, not checks.
+
+Calibration (2026-12-05, torch 2.13.0 CPU, one thread; the same models, data, seeds and recipe
+written with torch.nn.TransformerEncoder/DecoderLayer and nn.LSTM; /tmp script, not kept): dates
+exact match 0.989, 0.983, 0.976, 0.988, 0.992 for seeds 0-4 (9.4-10.9 s CPU each); reversal,
+seeds 0-2: Transformer exact match 0.998-1.000 at 8, 16 and 32; RNN exact match 0.59-0.62 at 8,
+0.002-0.004 at 16, 0.000 at 32, per character 0.94, 0.74-0.75, 0.48-0.50 (greedy and
+teacher-forced exact match equal in every case). glassnet, full mode, seeds 0-4: dates 0.973,
+0.987, 0.988, 0.987, 0.984 (the weakest format "weekday, day month year", 0.92-0.94);
+Transformer exact match 0.998-1.000 at every length; RNN exact match 0.60-0.69 at 8, 0.000-0.008
+at 16, 0.000 at 32, per character 0.94-0.96, 0.73-0.76, 0.47-0.49: the fall 0.47-0.49, the gap
+at 32 0.998-1.000. Quick mode (dates 250 steps on 496 test dates; strings of 4 and 8, 80 steps):
+dates 0.877-0.946 (check >= 0.80), the Transformer's exact match at 8 0.958-0.972, the RNN's
+per-character fall from 4 to 8 0.195-0.238 (check >= 0.15), the gap at 8 0.856-0.916. CPU time
+of run() with one BLAS thread, on the shared 2-core machine under load: full 27-30 s, quick
+7.2-7.6 s. In the first torch prototype, multiplying the embeddings (initialised N(0, 1))
+by sqrt(64) as the paper does drowned the positions: 0.35 exact match on dates against 0.999
+without it, same recipe.
 """
 
 import datetime
@@ -23,11 +82,11 @@ from glassnet.train import ProgressBar, TrainState
 NAME = "transformer"
 TITLE = "The Transformer: dates, long strings, and every position at once"
 IDEA = (
-    "A Transformer reads a whole sentence at once: each output character looks back at every "
-    "input character through attention and takes what it needs, so no single memory has to "
-    "hold the entire input. Trained on dates written eight different ways, it writes them as "
+    "A Transformer reads the whole input at once: while it writes each output character, "
+    "attention lets it look back at whichever input characters it needs, so no single memory "
+    "has to hold everything. Trained on dates written eight different ways, it writes them as "
     "1979-05-03, also for days it never saw, and its attention shows which characters it read. "
-    "An RNN that must squeeze its input into one hidden state forgets long strings that the "
+    "An RNN that must squeeze the input into one hidden state forgets long strings that the "
     "Transformer reverses without trouble."
 )
 

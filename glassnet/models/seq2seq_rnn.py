@@ -18,8 +18,10 @@ Sources are read whole, so they should be unpadded (the lesson's strings all hav
 
 from dataclasses import dataclass
 
-import glassnet as gn
 from glassnet import nn
+from glassnet.autograd import no_grad
+from glassnet.creation import cat, full
+from glassnet.tensor import int64
 
 
 @dataclass
@@ -67,16 +69,16 @@ class Seq2SeqRNN(nn.Module):
         """Greedy decoding: (B, S) -> (B, length), one character at a time, each fed back."""
         was_training = self.training
         self.eval()
-        with gn.no_grad():
+        with no_grad():
             state = self.encode(source)
-            token = gn.full((source.shape[0], 1), self.config.bos, dtype=gn.int64)  # (B, 1)
+            token = full((source.shape[0], 1), self.config.bos, dtype=int64)  # (B, 1)
             out = []
             for _ in range(length):
                 logits, state = self.decode(token, state)  # (B, 1, vocab)
                 token = logits[:, -1].argmax(-1, keepdim=True)  # (B, 1)
                 out.append(token)
         self.train(was_training)
-        return gn.cat(out, 1)  # (B, length)
+        return cat(out, 1)  # (B, length)
 
     def sequential_steps(self, source_length, target_length):
         """Steps one after another in a training step's forward pass: every character of the

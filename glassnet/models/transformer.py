@@ -27,8 +27,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import glassnet as gn
 from glassnet import nn
+from glassnet.autograd import no_grad
+from glassnet.creation import cat, full, tensor
 
 
 @dataclass
@@ -66,7 +67,7 @@ def sinusoidal_positions(length, width):
 
 def causal_mask(length):
     """(T, T) bool, True above the diagonal: position t may not read positions after t."""
-    return gn.tensor(np.triu(np.ones((length, length), dtype=bool), k=1))
+    return tensor(np.triu(np.ones((length, length), dtype=bool), k=1))
 
 
 class FeedForward(nn.Sequential):
@@ -146,7 +147,7 @@ class Transformer(nn.Module):
         super().__init__()
         self.config = config = config or TransformerConfig(**overrides)
         self.embedding = nn.Embedding(config.vocab_size, config.d_model)
-        self.register_buffer("positions", gn.tensor(
+        self.register_buffer("positions", tensor(
             sinusoidal_positions(config.max_len + 1, config.d_model)), persistent=False)
         self.encoder = nn.ModuleList([EncoderLayer(config)
                                       for _ in range(config.encoder_layers)])
@@ -189,12 +190,12 @@ class Transformer(nn.Module):
         source and the characters already chosen. Leaves cross_attention for the whole output."""
         was_training = self.training
         self.eval()
-        with gn.no_grad():
+        with no_grad():
             memory, padding = self.encode(source)
-            out = gn.full((source.shape[0], 1), self.config.bos, dtype=gn.int64)  # (B, 1)
+            out = full((source.shape[0], 1), self.config.bos, dtype=np.int64)  # (B, 1)
             for _ in range(length):
                 logits = self.decode(out, memory, padding)  # (B, t, vocab)
-                out = gn.cat([out, logits[:, -1].argmax(-1, keepdim=True)], 1)  # (B, t + 1)
+                out = cat([out, logits[:, -1].argmax(-1, keepdim=True)], 1)  # (B, t + 1)
         self.train(was_training)
         return out[:, 1:]  # (B, length)
 
