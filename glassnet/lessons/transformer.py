@@ -16,9 +16,10 @@ first fifth of the steps then a cosine decay, on batches of 32 fresh examples.
    never seen in training in any format. The Transformer trains 600 steps at a peak learning
    rate of 8e-3 and writes each test date by greedy decoding (its own output fed back); a date
    counts only if all ten characters are right. Sources are padded on the left (right-aligned):
-   every format ends with the year, so the year always sits at the same absolute positions;
-   padded on the right (--date-padding right) the same budget reached only 0.88-0.96 in the
-   prototypes. Check: exact match >= 0.95. A figure shows the cross-attention while the model
+   every format ends with the year, so the year always sits at the same absolute positions.
+   Padded on the right (--date-padding right) this recipe gave 0.969 and 0.967 for seeds 0 and
+   1 (left: 0.973, 0.987); with a slower one (lr 5e-3) 0.958 and 0.876 against 0.997 for seed
+   1. Check: exact match >= 0.95. A figure shows the cross-attention while the model
    writes three held-out dates: the digits of the year, month and day look at their source.
 2. Length. Reversing strings of 8, 16 and 32 letters (from 10). Reversal, not sorting: a sorted
    string needs only how many of each letter there were (ten counts, which a hidden state holds
