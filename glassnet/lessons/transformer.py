@@ -27,7 +27,8 @@ first fifth of the steps then a cosine decay, on batches of 32 fresh examples.
    single vector can carry; and it is the RNN's easiest order (the first character it writes is
    the last it read, the reason Sutskever et al. reversed their source sentences). At each
    length both models train from scratch on the same 200 batches (the RNN at 1e-2 with its
-   gradient norm clipped at 1, its best in a small search) and are scored on 500 held-out
+   gradient norm clipped at 1; 5e-3, 1e-2 and 2e-2 gave it 0.55, 0.61 and 0.64 exact match at
+   length 8 in a trial) and are scored on 500 held-out
    strings: exact match of the whole string, the headline, and per-character accuracy given
    the right characters before, which shows how much of the string survives. Both come from
    one teacher-forced pass: a string is all right there exactly when greedy decoding writes it
@@ -58,9 +59,9 @@ at 32 0.998-1.000. Quick mode (dates 250 steps on 496 test dates; strings of 4 a
 dates 0.877-0.946 (check >= 0.80), the Transformer's exact match at 8 0.958-0.972, the RNN's
 per-character fall from 4 to 8 0.195-0.238 (check >= 0.15), the gap at 8 0.856-0.916. CPU time
 of run() with one BLAS thread, on the shared 2-core machine under load: full 27-30 s, quick
-7.2-7.6 s. In the first torch prototype, multiplying the embeddings (initialised N(0, 1))
-by sqrt(64) as the paper does drowned the positions: 0.35 exact match on dates against 0.999
-without it, same recipe.
+7.2-7.6 s. In the first torch prototype (2 + 1 layers, 800 steps of 64, right-padded),
+multiplying the embeddings (initialised N(0, 1)) by sqrt(64) as the paper does drowned the
+positions: 0.35 exact match on dates against 0.999 without it.
 """
 
 import datetime

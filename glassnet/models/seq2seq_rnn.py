@@ -7,8 +7,9 @@
 Sutskever, Vinyals & Le (2014), "Sequence to Sequence Learning with Neural Networks" (LSTM
 encoder and decoder, the decoder started from the encoder's final state), and Cho et al. (2014),
 "Learning Phrase Representations using RNN Encoder-Decoder for Statistical Machine
-Translation". The decoder sees the source only through the final (h, c): a fixed-size vector
-whatever the length, the bottleneck that Cho, van Merrienboer, Bahdanau & Bengio (2014, "On the
+Translation" (which also feeds that state to every decoder step; here, as in Sutskever et al.,
+it only starts the decoder). The decoder sees the source only through the final (h, c), of one
+size whatever the length: the bottleneck that Cho, van Merrienboer, Bahdanau & Bengio (2014, "On the
 Properties of Neural Machine Translation") measured as quality falling with sentence length and
 that attention (Bahdanau, Cho & Bengio 2015) removed.
 

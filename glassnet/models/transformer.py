@@ -11,10 +11,10 @@ Vaswani et al. (2017), "Attention Is All You Need": sinusoidal positions
 P[t, 2i] = sin(t / 10000^(2i/C)), P[t, 2i+1] = cos(t / 10000^(2i/C)) (section 3.5), multi-head
 attention, the causal mask that keeps position t of the decoder from reading targets after t
 (section 3.2.3), and greedy decoding, one character at a time. The layer norm sits before
-each sub-layer (pre-LN, Xiong et al. 2020), which trains at a higher learning rate without
-warm-up trouble; `norm_first=False` gives the paper's post-LN order. The embeddings are not
-multiplied by sqrt(C) here: with PyTorch's default embedding init N(0, 1) that factor would
-drown the positions (the paper's embeddings start smaller).
+each sub-layer (pre-LN, Xiong et al. 2020), which trains stably at high learning rates;
+`norm_first=False` gives the paper's post-LN order. The embeddings are not multiplied by
+sqrt(C) as in the paper: that factor assumes small initial embeddings (standard deviation
+C^-1/2 in tensor2tensor), and with PyTorch's default N(0, 1) it drowns the positions.
 
 Every position of a layer is computed at once, so a layer is one step however long the
 sequence: the sequential depth of a training step is the number of layers, where an RNN's is
