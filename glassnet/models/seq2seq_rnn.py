@@ -9,9 +9,9 @@ encoder and decoder, the decoder started from the encoder's final state), and Ch
 "Learning Phrase Representations using RNN Encoder-Decoder for Statistical Machine
 Translation" (which also feeds that state to every decoder step; here, as in Sutskever et al.,
 it only starts the decoder). The decoder sees the source only through the final (h, c), of one
-size whatever the length: the bottleneck that Cho, van Merrienboer, Bahdanau & Bengio (2014, "On the
-Properties of Neural Machine Translation") measured as quality falling with sentence length and
-that attention (Bahdanau, Cho & Bengio 2015) removed.
+size whatever the length: the bottleneck that Cho, van Merrienboer, Bahdanau & Bengio (2014,
+"On the Properties of Neural Machine Translation") measured as quality falling with sentence
+length and that attention (Bahdanau, Cho & Bengio 2015) removed.
 
 A training step runs its positions one after another: S encoder steps, then T decoder steps.
 Sources are read whole, so they should be unpadded (the lesson's strings all have one length).
