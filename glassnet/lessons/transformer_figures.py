@@ -80,7 +80,7 @@ def timing_table(lengths, times, sequential):
     for i, length in enumerate(lengths):
         lines.append(f"{length:>6}  {1000 * times['transformer'][i]:>9.1f} ms  "
                      f"{1000 * times['rnn'][i]:>7.1f} ms  "
-                     f"{sequential['transformer'][i]:>6} vs {sequential['rnn'][i]:<6}")
+                     f"{sequential['transformer'][i]:>6} vs {sequential['rnn'][i]}")
     return "\n".join(lines)
 
 
