@@ -40,6 +40,15 @@ def test_train_and_test_dates_never_meet_and_the_same_seed_repeats():
         seq2seq.date_alphabet())
 
 
+def test_is_held_out_names_exactly_the_days_the_test_split_draws():
+    test = set(seq2seq.random_dates(2000, rng=6, split="test"))
+    train = set(seq2seq.random_dates(2000, rng=7, split="train"))
+    assert all(seq2seq.is_held_out(day) for day in test)
+    assert not any(seq2seq.is_held_out(day) for day in train)
+    with pytest.raises(ValueError, match="outside"):
+        seq2seq.is_held_out(datetime.date(1949, 12, 31))
+
+
 def test_string_tasks():
     for source, target in seq2seq.string_task(50, 8, "reverse", rng=0):
         assert target == source[::-1] and len(source) == 8

@@ -52,10 +52,22 @@ def random_dates(n, rng=None, split="all", test_fraction=0.2):
     gen = random.generator(rng)
     days = np.arange((LAST - FIRST).days + 1)
     if split != "all":
-        is_test = np.random.default_rng(1979).random(len(days)) < test_fraction  # fixed
+        is_test = _test_days(test_fraction)
         days = days[is_test if split == "test" else ~is_test]
     chosen = days[gen.integers(len(days), size=n)]
     return [FIRST + datetime.timedelta(days=int(day)) for day in chosen]
+
+
+def _test_days(test_fraction=0.2):
+    """(days,) bool, fixed: which days from FIRST on are test days."""
+    return np.random.default_rng(1979).random((LAST - FIRST).days + 1) < test_fraction
+
+
+def is_held_out(date, test_fraction=0.2):
+    """Whether random_dates(split='test') draws this date (and split='train' never does)."""
+    if not FIRST <= date <= LAST:
+        raise ValueError(f"is_held_out: {date} is outside {FIRST}..{LAST}")
+    return bool(_test_days(test_fraction)[(date - FIRST).days])
 
 
 def date_pairs(n, rng=None, split="all", formats=None):

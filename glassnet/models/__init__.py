@@ -4,8 +4,12 @@ registry maps a name to its (Config, Model) pair for `glassnet train NAME` and t
 from glassnet.models.checkpoint import load_model, save_model
 from glassnet.models.mlp import MLP, MLPConfig
 from glassnet.models.resolver import Resolver, ResolverConfig
+from glassnet.models.seq2seq_rnn import Seq2SeqRNN, Seq2SeqRNNConfig
+from glassnet.models.transformer import Transformer, TransformerConfig
 
-MODELS = {"mlp": (MLPConfig, MLP), "resolver": (ResolverConfig, Resolver)}
+MODELS = {"mlp": (MLPConfig, MLP), "resolver": (ResolverConfig, Resolver),
+          "seq2seq-rnn": (Seq2SeqRNNConfig, Seq2SeqRNN),
+          "transformer": (TransformerConfig, Transformer)}
 
 
 def get(name):
@@ -21,5 +25,6 @@ def create(name, **overrides):
     return model_class(config_class(**overrides))
 
 
-__all__ = ["MLP", "MODELS", "MLPConfig", "Resolver", "ResolverConfig", "create", "get",
-           "load_model", "save_model"]
+__all__ = ["MLP", "MODELS", "MLPConfig", "Resolver", "ResolverConfig", "Seq2SeqRNN",
+           "Seq2SeqRNNConfig", "Transformer", "TransformerConfig", "create", "get", "load_model",
+           "save_model"]
