@@ -2,9 +2,17 @@
 registry maps a name to its (Config, Model) pair for `glassnet train NAME` and the lessons."""
 
 from glassnet.models.checkpoint import load_model, save_model
+from glassnet.models.cnn import CNN, CNNConfig
 from glassnet.models.mlp import MLP, MLPConfig
+from glassnet.models.resmlp import ResMLP, ResMLPConfig
+from glassnet.models.rnn_classifier import RNNClassifier, RNNClassifierConfig
 
-MODELS = {"mlp": (MLPConfig, MLP)}
+MODELS = {
+    "mlp": (MLPConfig, MLP),
+    "resmlp": (ResMLPConfig, ResMLP),
+    "cnn": (CNNConfig, CNN),
+    "rnn-classifier": (RNNClassifierConfig, RNNClassifier),
+}
 
 
 def get(name):
@@ -20,4 +28,6 @@ def create(name, **overrides):
     return model_class(config_class(**overrides))
 
 
-__all__ = ["MLP", "MODELS", "MLPConfig", "create", "get", "load_model", "save_model"]
+__all__ = ["CNN", "MLP", "MODELS", "CNNConfig", "MLPConfig", "RNNClassifier",
+           "RNNClassifierConfig", "ResMLP", "ResMLPConfig", "create", "get", "load_model",
+           "save_model"]
