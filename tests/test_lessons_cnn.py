@@ -28,8 +28,8 @@ def test_quick_run_passes_every_check(quick_run):
     assert checks["CNN test accuracy"].threshold == lesson.ACCURACY_FLOOR[True]
     assert checks["CNN parameters (at most the MLP's)"].threshold == 41802
     metrics = result.metrics
-    assert metrics["cnn_parameters"] == 3818 and metrics["conv1_parameters"] == 80
-    assert metrics["conv1_dense_equivalent_parameters"] == 256 * 8 * 256 + 8 * 256
+    assert metrics["cnn_parameters"] == 160 + 4640 + 5130 and metrics["conv1_parameters"] == 160
+    assert metrics["conv1_dense_equivalent_parameters"] == 256 * 16 * 256 + 16 * 256
     assert (metrics["receptive_field_conv1_pixels"], metrics["receptive_field_conv2_pixels"],
             metrics["receptive_field_output_pixels"]) == (9, 64, 256)
     assert "Weight sharing" in " ".join(result.texts)

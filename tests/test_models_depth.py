@@ -48,25 +48,27 @@ def test_resmlp_starts_as_stem_then_head():
     model = ResMLP(blocks=4)
     x = np.random.default_rng(0).random((3, 1, 16, 16), dtype=np.float32)
     out = model(gn.tensor(x))
-    skipped = model.head(model.stem(gn.tensor(x.reshape(3, -1))))  # every block the identity
+    skipped = model.head(model.norm(model.stem(gn.tensor(x.reshape(3, -1)))))  # blocks: identity
     assert out.shape == (3, 10)
     np.testing.assert_allclose(out.data, skipped.data, rtol=1e-6)
     assert np.all(model.blocks[0].fc2.weight.data == 0)
     assert np.std(model.blocks[0].fc1.weight.data) == pytest.approx(np.sqrt(2 / 64), rel=0.1)
 
 
-def test_residual_block_equals_torch():
+@pytest.mark.parametrize("norm", [True, False])
+def test_residual_block_equals_torch(norm):
     gn.manual_seed(0)
-    ours = ResidualBlock(8, zero_init=False)
+    ours = ResidualBlock(8, zero_init=False, norm=norm)
 
     def build(tnn):
         class Block(tnn.Module):
             def __init__(self):
                 super().__init__()
+                self.norm = tnn.LayerNorm(8) if norm else tnn.Identity()
                 self.fc1, self.act, self.fc2 = tnn.Linear(8, 8), tnn.ReLU(), tnn.Linear(8, 8)
 
             def forward(self, h):
-                return h + self.fc2(self.act(self.fc1(h)))
+                return h + self.fc2(self.act(self.fc1(self.norm(h))))
 
         return Block()
 

@@ -83,35 +83,44 @@ def shift_figure(curves, by_shift, shifts, sizes, digit):
     return fig
 
 
+def mosaic(tiles, columns, normalise=False):
+    """Tiles (K, h, w) laid out `columns` to a row in one array, one NaN pixel between them (drawn
+    blank); normalise=True scales each tile to its own maximum, for feature maps."""
+    tiles = np.asarray(tiles, dtype=np.float64)
+    if normalise:
+        tiles = tiles / np.maximum(tiles.max(axis=(1, 2), keepdims=True), 1e-12)
+    count, height, width = tiles.shape
+    rows = -(-count // columns)
+    out = np.full((rows * (height + 1) - 1, columns * (width + 1) - 1), np.nan)
+    for k, tile in enumerate(tiles):
+        top, left = (k // columns) * (height + 1), (k % columns) * (width + 1)
+        out[top : top + height, left : left + width] = tile
+    return out
+
+
 def learned_figure(cnn, image):
-    """The first layer's kernels, and one digit's feature maps after each conv + ReLU."""
+    """The first layer's kernels, and one digit's feature maps after each conv + ReLU, each set
+    as one mosaic (one axes per set: dozens of small axes are slow to draw)."""
     with gn.no_grad():
         x = gn.tensor(image[None, None])
         first = cnn.features(x, 2).data[0]  # (C1, 16, 16) after conv1 + ReLU
         second = cnn.features(x, 5).data[0]  # (C2, 8, 8) after conv2 + ReLU
     kernels = cnn.layers.conv1.weight.data[:, 0]  # (C1, 3, 3)
-    columns = max(len(kernels), (len(second) + 1) // 2)
+    columns = int(np.ceil(np.sqrt(len(kernels))))
     pyplot = viz.plt()
-    fig, axes = pyplot.subplots(4, columns + 1, figsize=(1.0 * (columns + 1) + 0.8, 5.6))
-    for ax in axes.flat:
-        ax.axis("off")
-    _image(axes[1, 0], image, "digit", vmin=0, vmax=1)
+    fig, axes = pyplot.subplots(1, 4, figsize=(11.0, 3.6),
+                                gridspec_kw={"width_ratios": (1, 1.1, 1.6, 1.6)})
+    _image(axes[0], image, "the digit", vmin=0, vmax=1)
     bound = np.abs(kernels).max()
-    rows = (("conv1 kernel", kernels, 0, "RdBu_r", -bound, bound),
-            ("conv1 map", first, 1, "magma", 0, None))
-    for title, values, row, cmap, low, high in rows:
-        for k, value in enumerate(values):
-            _image(axes[row, k + 1], value, f"{title.split()[1]} {k}", cmap=cmap, vmin=low,
-                   vmax=high)
-    for k, value in enumerate(second):
-        _image(axes[2 + k // columns, 1 + k % columns], value, f"conv2 {k}", cmap="magma",
-               vmin=0)
-    axes[0, 0].text(0.5, 0.5, "learned\n3x3 kernels\n(red +, blue -)", ha="center",
-                    va="center", fontsize=9, transform=axes[0, 0].transAxes)
-    axes[2, 0].text(0.5, 0.5, "conv2 maps\n(8x8, after\npooling)", ha="center", va="center",
-                    fontsize=9, transform=axes[2, 0].transAxes)
-    fig.suptitle("What the layers learned: each conv1 unit sees 3x3 pixels (strokes, edges), "
-                 "each conv2 unit 8x8 (larger parts)", fontsize=11)
+    _image(axes[1], mosaic(kernels, columns), f"conv1: its {len(kernels)} learned 3x3 kernels\n"
+           "(red +, blue -)", cmap="RdBu_r", vmin=-bound, vmax=bound)
+    _image(axes[2], mosaic(first, columns, normalise=True),
+           f"conv1 maps: {len(first)} x 16x16\n(each unit sees 3x3 pixels)", cmap="magma")
+    wide = int(np.ceil(len(second) / columns))
+    _image(axes[3], mosaic(second, wide, normalise=True),
+           f"conv2 maps: {len(second)} x 8x8\n(each unit sees 8x8 pixels)", cmap="magma")
+    fig.suptitle("What the layers learned: strokes and edges in conv1, larger parts in conv2",
+                 fontsize=11)
     return fig
 
 

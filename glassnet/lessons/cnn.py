@@ -14,25 +14,46 @@ plan used here: convolution, subsampling, convolution, subsampling, then dense l
    hand-made kernels (Sobel's vertical and horizontal edges and a blur) on 20 real digits
    (check: max difference <= 1e-6, float32 rounding being ~2e-7 at these values).
 2. A small CNN (models/cnn.py: conv 3x3 -> ReLU -> max-pool 2 -> conv 3x3 -> ReLU -> max-pool 2
-   -> linear; 3,818 parameters with channels 8, 16) against the lesson-2 MLP (256-128-64-10,
+   -> linear; 9,930 parameters with channels 16, 32) against the lesson-2 MLP (256-128-64-10,
    41,802 parameters, dropout 0.2), both with lesson 2's recipe: Adam, lr 0.005, cosine schedule,
-   batch 64; 30 epochs for the MLP as in lesson 2, 12 for the CNN. Checks: CNN test accuracy
-   >= 0.95 (quick mode, 4 epochs each: >= 0.90) with fewer parameters than the MLP. Weight
-   sharing is why: a dense layer producing conv1's 8 x 16 x 16 outputs from the 256 pixels
-   needs 526,336 weights and biases, conv1 has 80 (metrics).
+   batch 64; 30 epochs for the MLP as in lesson 2, 15 for the CNN. Checks: CNN test accuracy
+   >= 0.95 (quick mode, 3 epochs each: >= 0.90), above the MLP's, with fewer parameters. Weight
+   sharing is why so few: one 3x3 kernel per pair of channels serves every position, where a
+   dense layer producing conv1's 16 x 16 x 16 outputs from the 256 pixels needs 1,052,672
+   weights and biases against conv1's 160, and conv2's 32 x 8 x 8 from 16 x 8 x 8 needs
+   2,099,200 against 4,640 (metrics, and a table in the report).
 3. Shifts: the 1,000 test digits moved by s = 1, 2, 3 pixels up, down, left and right (zeros
    come in), accuracy averaged over the four directions. Check: the CNN above the MLP at every
    shift of 2 pixels or more. Max pooling gives a little invariance (a feature that moves within
    a 2x2 window gives the same output), shared kernels find a stroke wherever it is; the MLP's
    weights are tied to pixel positions. Neither is invariant to large shifts: on 16x16 digits
-   three pixels is a fifth of the image.
+   three pixels is a fifth of the image, and both fall toward chance.
 4. What the layers learn: the first layer's kernels, the feature maps of one digit at each depth,
    and receptive fields measured from gradients: the input pixels whose change moves a unit
-   (nonzero dL/dx for the unit at the centre of the map, over 100 test digits). Checks: the field
-   grows with depth (conv1 < conv2 < output; by the arithmetic 3x3 = 9, 8x8 = 64, and the whole
-   16x16 for an output).
+   (nonzero d unit / dx, the unit being the sum over channels at the centre of the map, or the
+   predicted logit, over 100 test digits). Checks: the field grows with depth (conv1 < conv2 <
+   output; by the arithmetic 3x3 = 9, then 8x8 = 64 after a 2x2 pool and a second 3x3, and the
+   whole 16x16 for an output; for a single digit the conv2 field can be smaller, where ReLUs are
+   off or pooling routes the gradient elsewhere).
 
-Calibration, PyTorch 2.13.0 CPU, 2026-12-05, the same recipes on the same split: see CALIBRATION.
+Calibration: the same recipes in PyTorch 2.13.0 (CPU, 2026-12-05) on the same split, seeds 0-4,
+and glassnet's full mode, seeds 0-4 and 7 (test accuracy; shifted: averaged over 4 directions):
+
+    measured                     PyTorch          glassnet         check
+    CNN, test accuracy           TORCH_CNN      0.970 - 0.975    >= 0.95
+    MLP, test accuracy           TORCH_MLP      0.946 - 0.960    below the CNN
+    CNN, shifted 1 pixel         TORCH_C1      0.901 - 0.924
+    MLP, shifted 1 pixel         TORCH_M1      0.744 - 0.762
+    CNN, shifted 2 pixels        TORCH_C2      0.584 - 0.635    above the MLP
+    MLP, shifted 2 pixels        TORCH_M2      0.289 - 0.305
+    CNN, shifted 3 pixels        TORCH_C3      0.275 - 0.320    above the MLP
+    MLP, shifted 3 pixels        TORCH_M3      0.115 - 0.125
+    conv2d vs the loop           -                4.3e-7           <= 1e-6
+    receptive field, pixels      -                9, 64, 256       growing
+
+The issue's "PyTorch reaches 0.966 with a small CNN on this split" matches: 0.960-0.969 for
+channels 8, 16 and 12 epochs (3,818 parameters), which glassnet also reached (0.950-0.974) but
+too close to the 0.95 floor for every seed, hence the wider layers and 15 epochs.
 """
 
 from dataclasses import dataclass
@@ -55,12 +76,11 @@ IDEA = (
     "A convolutional layer slides one small kernel over every position of the image and "
     "responds where the image looks like the kernel, so a handful of shared weights finds an "
     "edge or a stroke wherever it is. Stacked with pooling, such layers see ever larger parts "
-    "of the digit, and a network of a few thousand weights reads digits better than a "
-    "fully connected one ten times its size, and keeps more of its accuracy when they move."
+    "of the digit, and a network of ten thousand weights reads digits better than a fully "
+    "connected one four times its size, and keeps more of its accuracy when they move."
 )
 
-CALIBRATION = "see the module docstring"
-QUICK_EPOCHS = 4
+QUICK_EPOCHS = 3
 SHIFTS = (0, 1, 2, 3)
 FIELD_DIGITS = 100  # test digits over which each receptive field is measured
 LOOP_DIGITS = 20  # test digits on which conv2d is compared with the explicit loop
@@ -75,8 +95,8 @@ ACCURACY_FLOOR = {False: 0.95, True: 0.90}
 
 @dataclass
 class Config(LessonConfig):
-    channels: tuple = (8, 16)  # the two convolutions' output channels; --channels 8,16
-    epochs: int = 12  # the CNN's; the MLP keeps lesson 2's 30
+    channels: tuple = (16, 32)  # the two convolutions' output channels; --channels 16,32
+    epochs: int = 15  # the CNN's; the MLP keeps lesson 2's 30
     lr: float = 0.005
     example_digit: int = 2  # the first test image of this digit is drawn
 
@@ -202,6 +222,7 @@ def run(cfg):
         result.metric(f"{name.lower()}_parameters", sizes[name])
         result.metric(f"{name.lower()}_test_accuracy", accuracy[name])
     result.check("CNN test accuracy", accuracy["CNN"], ">=", ACCURACY_FLOOR[bool(cfg.quick)])
+    result.check("CNN minus MLP test accuracy", accuracy["CNN"] - accuracy["MLP"], ">=", 0.0)
     result.check("CNN parameters (at most the MLP's)", sizes["CNN"], "<=", sizes["MLP"])
     sharing = weight_sharing(cnn)
     for name, (conv, dense) in sharing.items():
