@@ -72,7 +72,8 @@ and glassnet's full mode, seeds 0-4 and 7:
     gradient fraction at step 0, RNN      1.8e-13 - 1.7e-11  5.0e-13 - 2.5e-11 <= 1e-4
 
 Quick mode: the same measurements at initialisation, 4 epochs of SGD for the sigmoid and
-residual nets only, no memory training (its gradient checks stay).
+residual nets only (residual 0.90-0.93 over the same seeds), no memory training (its gradient
+checks stay). CPU time with one BLAS thread: full 24-30 s (budget 45), quick about 4 s.
 """
 
 import math
@@ -100,8 +101,8 @@ IDEA = (
     "so in a deep sigmoid net it shrinks to almost nothing before it reaches the first layers, "
     "which then never learn. ReLU with a suitable initialisation keeps the factors near 1, "
     "residual connections give the gradient a path around every layer, and clipping tames the "
-    "opposite problem, gradients that blow up. The LSTM's gated memory does for time steps what "
-    "skips do for layers, so it recalls a symbol seen 50 steps ago where a plain RNN cannot."
+    "opposite problem, gradients that blow up. Across time steps the LSTM's gated memory plays "
+    "the part of the skip, so it recalls a symbol seen 50 steps ago where a plain RNN cannot."
 )
 
 QUICK_EPOCHS = 4
