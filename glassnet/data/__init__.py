@@ -2,7 +2,7 @@
 small dataset zoo). Dataset, DataLoader and the samplers live at PyTorch's path,
 glassnet.utils.data, and are re-exported here."""
 
-from glassnet.data import coreference, datasets, seq2seq, sources, synthetic, text
+from glassnet.data import coreference, datasets, seq2seq, sequences, sources, synthetic, text
 from glassnet.data.datasets import (
     analogies,
     digits16,
@@ -11,6 +11,7 @@ from glassnet.data.datasets import (
     shakespeare,
     wordsim353,
 )
+from glassnet.data.sequences import recall_first
 from glassnet.data.sources import DataUnavailable, fetch, info, list_datasets
 from glassnet.data.text import CharTokenizer, WordTokenizer
 from glassnet.utils.data import (
@@ -25,9 +26,32 @@ from glassnet.utils.data import (
 )
 
 __all__ = [
-    "CharTokenizer", "ConcatDataset", "DataLoader", "DataUnavailable", "Dataset",
-    "IterableDataset", "Subset", "TensorDataset", "WordTokenizer", "analogies", "coreference",
-    "datasets", "default_collate", "digits16", "fetch", "info", "list_datasets", "load_digits",
-    "mnist5k", "random_split", "seq2seq", "shakespeare", "sources", "synthetic", "text",
+    "CharTokenizer",
+    "ConcatDataset",
+    "DataLoader",
+    "DataUnavailable",
+    "Dataset",
+    "IterableDataset",
+    "Subset",
+    "TensorDataset",
+    "WordTokenizer",
+    "analogies",
+    "coreference",
+    "datasets",
+    "default_collate",
+    "digits16",
+    "fetch",
+    "info",
+    "list_datasets",
+    "load_digits",
+    "mnist5k",
+    "random_split",
+    "recall_first",
+    "seq2seq",
+    "sequences",
+    "shakespeare",
+    "sources",
+    "synthetic",
+    "text",
     "wordsim353",
 ]

@@ -1,15 +1,25 @@
 """gn.models: the model zoo. One file per model (config dataclass, blocks, model); this
-registry maps a name to its (Config, Model) pair for `glassnet train NAME` and the lessons."""
+registry maps a name to its (Config, Model) pair for `glassnet train NAME`, `glassnet sample NAME`
+and the lessons. One line per model, in alphabetical order, so additions merge cleanly."""
 
 from glassnet.models.checkpoint import load_model, save_model
+from glassnet.models.cnn import CNN, CNNConfig
 from glassnet.models.mlp import MLP, MLPConfig
+from glassnet.models.resmlp import ResMLP, ResMLPConfig
 from glassnet.models.resolver import Resolver, ResolverConfig
+from glassnet.models.rnn_classifier import RNNClassifier, RNNClassifierConfig
 from glassnet.models.seq2seq_rnn import Seq2SeqRNN, Seq2SeqRNNConfig
 from glassnet.models.transformer import Transformer, TransformerConfig
 
-MODELS = {"mlp": (MLPConfig, MLP), "resolver": (ResolverConfig, Resolver),
-          "seq2seq-rnn": (Seq2SeqRNNConfig, Seq2SeqRNN),
-          "transformer": (TransformerConfig, Transformer)}
+MODELS = {
+    "cnn": (CNNConfig, CNN),
+    "mlp": (MLPConfig, MLP),
+    "resmlp": (ResMLPConfig, ResMLP),
+    "resolver": (ResolverConfig, Resolver),
+    "rnn-classifier": (RNNClassifierConfig, RNNClassifier),
+    "seq2seq-rnn": (Seq2SeqRNNConfig, Seq2SeqRNN),
+    "transformer": (TransformerConfig, Transformer),
+}
 
 
 def get(name):
@@ -25,6 +35,24 @@ def create(name, **overrides):
     return model_class(config_class(**overrides))
 
 
-__all__ = ["MLP", "MODELS", "MLPConfig", "Resolver", "ResolverConfig", "Seq2SeqRNN",
-           "Seq2SeqRNNConfig", "Transformer", "TransformerConfig", "create", "get", "load_model",
-           "save_model"]
+__all__ = [
+    "CNN",
+    "MLP",
+    "MODELS",
+    "CNNConfig",
+    "MLPConfig",
+    "RNNClassifier",
+    "RNNClassifierConfig",
+    "ResMLP",
+    "ResMLPConfig",
+    "Resolver",
+    "ResolverConfig",
+    "Seq2SeqRNN",
+    "Seq2SeqRNNConfig",
+    "Transformer",
+    "TransformerConfig",
+    "create",
+    "get",
+    "load_model",
+    "save_model",
+]
