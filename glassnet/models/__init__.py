@@ -1,10 +1,14 @@
 """gn.models: the model zoo. One file per model (config dataclass, blocks, model); this
 registry maps a name to its (Config, Model) pair for `glassnet train NAME` and the lessons."""
 
+from glassnet.models.autoencoder import Autoencoder, AutoencoderConfig
 from glassnet.models.checkpoint import load_model, save_model
 from glassnet.models.mlp import MLP, MLPConfig
+from glassnet.models.vae import VAE, VAEConfig
 
 MODELS = {"mlp": (MLPConfig, MLP)}
+MODELS["autoencoder"] = (AutoencoderConfig, Autoencoder)
+MODELS["vae"] = (VAEConfig, VAE)
 
 
 def get(name):
@@ -21,3 +25,4 @@ def create(name, **overrides):
 
 
 __all__ = ["MLP", "MODELS", "MLPConfig", "create", "get", "load_model", "save_model"]
+__all__ += ["VAE", "Autoencoder", "AutoencoderConfig", "VAEConfig"]
