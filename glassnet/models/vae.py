@@ -22,8 +22,9 @@ training set fill the prior without gaps, and z ~ N(0, I) decodes to something l
 
 from dataclasses import dataclass
 
-import glassnet as gn
 from glassnet import nn
+from glassnet.autograd import no_grad
+from glassnet.creation import randn
 from glassnet.models.autoencoder import AutoencoderConfig, Decoder, Encoder, reconstruction_loss
 
 
@@ -53,7 +54,7 @@ class VAE(nn.Module):
         return stats[:, : self.config.code_size], stats[:, self.config.code_size :]
 
     def reparameterize(self, mu, log_var):
-        eps = gn.randn(*mu.shape)  # (B, code), from glassnet's seeded generator
+        eps = randn(*mu.shape)  # (B, code), from glassnet's seeded generator
         return mu + (log_var * 0.5).exp() * eps  # (B, code)
 
     def decode(self, z):
@@ -71,8 +72,8 @@ class VAE(nn.Module):
 
     def sample(self, n):
         """n images (n, C, H, W) in [0, 1]: codes z ~ N(0, I) through the decoder."""
-        with gn.no_grad():
-            return self.decode(gn.randn(n, self.config.code_size))
+        with no_grad():
+            return self.decode(randn(n, self.config.code_size))
 
 
 def kl_divergence(mu, log_var):
