@@ -151,15 +151,16 @@ class PhaseMeter:
                           supersample)
             disc.append(d.reshape(len(d), -1))
             lit.append(m.reshape(len(m), -1))
-        self.disc = np.concatenate(disc).astype(np.float64)  # (M, P) coverage of the disc
-        self.lit = np.concatenate(lit).astype(np.float64)  # (M, P) coverage of the lit part
+        # float32 halves the time of the two products that dominate a reading
+        self.disc = np.concatenate(disc).astype(np.float32)  # (M, P) coverage of the disc
+        self.lit = np.concatenate(lit).astype(np.float32)  # (M, P) coverage of the lit part
         self.lit_norm = (self.lit**2).sum(1)  # (M,)
         self.disc_norm = (self.disc**2).sum(1)  # (M,)
         self.disc_lit = (self.disc * self.lit).sum(1)  # (M,)
 
     def __call__(self, images):
         """Reading of images (N, 1, size, size), (N, size, size) or one (size, size)."""
-        x = np.asarray(images, dtype=np.float64).reshape(-1, self.size * self.size)  # (N, P)
+        x = np.asarray(images, dtype=np.float32).reshape(-1, self.size * self.size)  # (N, P)
         # squared distance to dark * disc + gain * lit, gain = light - dark, minimised over gain
         base = (x**2).sum(1)[:, None] - 2 * self.dark * (x @ self.disc.T) \
             + self.dark**2 * self.disc_norm  # (N, M): |x - dark disc|^2
@@ -171,5 +172,5 @@ class PhaseMeter:
         rows = np.arange(len(x))
         phase = self.phases[best]
         distance = np.sqrt(np.clip(squared[rows, best], 0, None) / x.shape[1])
-        return Reading(phase, lit_fraction(phase), phase_name(phase), distance,
-                       gain[rows, best] + self.dark)
+        return Reading(phase, lit_fraction(phase), phase_name(phase),
+                       distance.astype(np.float64), (gain[rows, best] + self.dark).astype(np.float64))
