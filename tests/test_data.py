@@ -256,19 +256,6 @@ def test_blobs_are_separable_and_xor_is_not():
     assert ((features @ weights > 0) == (y == 1)).mean() <= 0.8
 
 
-def test_moon_phases():
-    for phase, lit in [(0.0, 0.0), (np.pi / 2, 0.5), (np.pi, 1.0), (1.5 * np.pi, 0.5)]:
-        image = synthetic.render_moon(phase)
-        assert image.shape == (28, 28)
-        assert abs(synthetic.measure_lit_fraction(image) - lit) < 0.03
-    waxing, waning = synthetic.render_moon(np.pi / 2), synthetic.render_moon(1.5 * np.pi)
-    assert waxing[:, 16:].mean() > waxing[:, :12].mean()  # first quarter lit on the right
-    np.testing.assert_allclose(waning, waxing[:, ::-1], atol=1e-6)
-    images, _, lit = synthetic.moon_phases(n=50, size=16, rng=1)
-    assert images.shape == (50, 1, 16, 16) and images.dtype == np.float32
-    assert np.abs(synthetic.measure_lit_fraction(images[:, 0]) - lit).max() < 0.06
-
-
 def test_linear_regression_recovers_its_weights():
     x, y = synthetic.linear_regression(n=500, weights=(2.0, -3.0), bias=0.5, noise=0.01, rng=0)
     solution = np.linalg.lstsq(np.hstack([x, np.ones((500, 1))]), y, rcond=None)[0]

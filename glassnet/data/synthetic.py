@@ -4,12 +4,21 @@
 example. `rng` is a numpy Generator or an int seed; None draws from glassnet's global generator.
 
 Sequence tasks (long-memory recall, bidirectional context, dates, coreference sentences) are
-added here by the lessons that need them.
+added here by the lessons that need them. Moon phases live in glassnet.data.moon, re-exported here.
 """
 
 import numpy as np
 
 from glassnet import random
+from glassnet.data.moon import (  # noqa: F401 (re-exported: synthetic.moon_phases and friends)
+    PhaseMeter,
+    lit_fraction,
+    measure_lit_fraction,
+    moon_phases,
+    phase_name,
+    render_moon,
+    render_moons,
+)
 
 
 def _finish(x, y, gen):
@@ -89,55 +98,6 @@ def linear_regression(n=100, weights=(2.0, -3.0), bias=0.5, noise=0.1, rng=None)
     x = gen.standard_normal((n, len(weights)))
     y = x @ weights + bias + noise * gen.standard_normal(n)
     return x.astype(np.float32), y.astype(np.float32)
-
-
-# ---- moon phases (the VAE lesson) ----
-
-def _moon_grid(size, supersample, radius):
-    """Sub-pixel centres in units of the moon's radius: (u, v), each (S, S), S = size * ss."""
-    count = size * supersample
-    axis = ((np.arange(count) + 0.5) / count * 2 - 1) / radius
-    v, u = np.meshgrid(axis, axis, indexing="ij")
-    return u, v
-
-
-def render_moon(phase, size=28, radius=0.8, dark=0.15, supersample=4):
-    """One moon at phase angle `phase` (radians; 0 new, pi/2 first quarter, pi full, 3pi/2 last
-    quarter) as a (size, size) float32 image: sky 0, the unlit disc `dark`, the lit part 1.
-
-    The terminator is the half ellipse u = cos(phase) sqrt(1 - v^2): waxing moons are lit to
-    its right, waning ones to the left of its mirror image, so the lit fraction of the disc is
-    (1 - cos phase) / 2. Each pixel averages supersample^2 sub-pixels (anti-aliasing)."""
-    u, v = _moon_grid(size, supersample, radius)
-    disc = u**2 + v**2 <= 1
-    terminator = np.cos(phase) * np.sqrt(np.clip(1 - v**2, 0, None))
-    lit = u > terminator if np.sin(phase) >= 0 else u < -terminator
-    fine = np.where(disc, np.where(lit, 1.0, dark), 0.0)
-    image = fine.reshape(size, supersample, size, supersample).mean(axis=(1, 3))
-    return image.astype(np.float32)
-
-
-def lit_fraction(phase):
-    """The exact lit fraction of the disc at a phase angle: (1 - cos phase) / 2."""
-    return (1 - np.cos(phase)) / 2
-
-
-def measure_lit_fraction(images, radius=0.8, dark=0.15):
-    """Lit fraction read back from images (..., size, size): the mean over the disc of
-    (pixel - dark) / (1 - dark), clipped to [0, 1]. Works on generated or decoded images."""
-    size = images.shape[-1]
-    u, v = _moon_grid(size, 1, radius)
-    disc = u**2 + v**2 <= 1
-    brightness = np.clip((images[..., disc] - dark) / (1 - dark), 0, 1)
-    return brightness.mean(axis=-1)
-
-
-def moon_phases(n=1000, size=28, rng=None, **render_options):
-    """n moons at uniformly random phases: images (N, 1, size, size) float32, phase angles (N,)
-    float32 and their exact lit fractions (N,) float32."""
-    phase = random.generator(rng).uniform(0, 2 * np.pi, n)
-    images = np.stack([render_moon(p, size, **render_options) for p in phase])[:, None]
-    return images, phase.astype(np.float32), lit_fraction(phase).astype(np.float32)
 
 
 # ---- loss surfaces (the gradient-descent lesson) ----

@@ -2,6 +2,7 @@
 registry maps a name to its (Config, Model) pair for `glassnet train NAME`, `glassnet sample NAME`
 and the lessons. One line per model, in alphabetical order, so additions merge cleanly."""
 
+from glassnet.models.autoencoder import Autoencoder, AutoencoderConfig
 from glassnet.models.checkpoint import load_model, save_model
 from glassnet.models.cnn import CNN, CNNConfig
 from glassnet.models.mlp import MLP, MLPConfig
@@ -10,8 +11,10 @@ from glassnet.models.resolver import Resolver, ResolverConfig
 from glassnet.models.rnn_classifier import RNNClassifier, RNNClassifierConfig
 from glassnet.models.seq2seq_rnn import Seq2SeqRNN, Seq2SeqRNNConfig
 from glassnet.models.transformer import Transformer, TransformerConfig
+from glassnet.models.vae import VAE, VAEConfig
 
 MODELS = {
+    "autoencoder": (AutoencoderConfig, Autoencoder),
     "cnn": (CNNConfig, CNN),
     "mlp": (MLPConfig, MLP),
     "resmlp": (ResMLPConfig, ResMLP),
@@ -19,6 +22,7 @@ MODELS = {
     "rnn-classifier": (RNNClassifierConfig, RNNClassifier),
     "seq2seq-rnn": (Seq2SeqRNNConfig, Seq2SeqRNN),
     "transformer": (TransformerConfig, Transformer),
+    "vae": (VAEConfig, VAE),
 }
 
 
@@ -39,6 +43,9 @@ __all__ = [
     "CNN",
     "MLP",
     "MODELS",
+    "VAE",
+    "Autoencoder",
+    "AutoencoderConfig",
     "CNNConfig",
     "MLPConfig",
     "RNNClassifier",
@@ -51,6 +58,7 @@ __all__ = [
     "Seq2SeqRNNConfig",
     "Transformer",
     "TransformerConfig",
+    "VAEConfig",
     "create",
     "get",
     "load_model",
