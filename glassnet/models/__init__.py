@@ -2,9 +2,12 @@
 registry maps a name to its (Config, Model) pair for `glassnet train NAME` and the lessons."""
 
 from glassnet.models.checkpoint import load_model, save_model
+from glassnet.models.ddpm import DDPM, DDPMConfig
+from glassnet.models.gan import GAN, GANConfig
 from glassnet.models.mlp import MLP, MLPConfig
 
-MODELS = {"mlp": (MLPConfig, MLP)}
+MODELS = {"mlp": (MLPConfig, MLP), "ddpm": (DDPMConfig, DDPM),
+          "gan": (GANConfig, GAN)}
 
 
 def get(name):
@@ -20,4 +23,4 @@ def create(name, **overrides):
     return model_class(config_class(**overrides))
 
 
-__all__ = ["MLP", "MODELS", "MLPConfig", "create", "get", "load_model", "save_model"]
+__all__ = ["DDPM", "DDPMConfig", "GAN", "GANConfig", "MLP", "MODELS", "MLPConfig", "create", "get", "load_model", "save_model"]
