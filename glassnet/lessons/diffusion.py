@@ -42,7 +42,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import glassnet as gn
 from glassnet import models, optim, viz
 from glassnet.data import DataLoader, TensorDataset, load_digits, synthetic
 from glassnet.lessons import generative

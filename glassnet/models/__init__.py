@@ -23,4 +23,5 @@ def create(name, **overrides):
     return model_class(config_class(**overrides))
 
 
-__all__ = ["DDPM", "DDPMConfig", "GAN", "GANConfig", "MLP", "MODELS", "MLPConfig", "create", "get", "load_model", "save_model"]
+__all__ = ["DDPM", "GAN", "MLP", "MODELS", "DDPMConfig", "GANConfig", "MLPConfig", "create", "get",
+           "load_model", "save_model"]

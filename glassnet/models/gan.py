@@ -25,6 +25,7 @@ points in the plane.
 
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -66,7 +67,7 @@ def _mlp(widths, activation, dropout=0.0, batch_norm=False):
     """Linear layers between consecutive widths; after each but the last, BatchNorm1d (if
     batch_norm), `activation()`, and dropout (when > 0)."""
     layers = []
-    for index, (size_in, size_out) in enumerate(zip(widths[:-1], widths[1:])):
+    for index, (size_in, size_out) in enumerate(pairwise(widths)):
         layers.append(nn.Linear(size_in, size_out))
         if index < len(widths) - 2:
             if batch_norm:
