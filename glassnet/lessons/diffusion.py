@@ -162,7 +162,8 @@ def run(cfg):
     example = digits.x_test[int(np.flatnonzero(digits.y_test == 2)[0])]  # (1, 16, 16)
     result.figure(forward_figure(digit_model, example), "forward_process")
     result.figure(reverse_figure(chain), "reverse_process")
-    result.figure(samples_figure(images, labels, confidence), "samples")
+    result.figure(generative.samples_figure(images, labels, confidence, "digits drawn from noise"),
+                  "samples")
     result.figure(copies_figure(images, digits.x_train, nearest, train_nearest, test_nearest),
                   "nearest_training_image")
     result.figure(points_figure(trail, centre, scale, reference, sample_chamfer / data_chamfer),
@@ -205,24 +206,6 @@ def reverse_figure(chain):
     ax.tick_params(length=0)
     ax.set_title("The reverse process: 8 chains, a row per step,\nfrom pure noise (top) to "
                  "digits (bottom)")
-    return fig
-
-
-def samples_figure(images, labels, confidence):
-    columns = 10
-    count = min(len(images), 100)
-    rows = int(np.ceil(count / columns))
-    fig, ax = viz.figure(6.2, 0.62 * rows + 0.9)
-    generative.show_mosaic(ax, images[:count], columns, pad=6)
-    ax.set_ylim(rows * 22 - 0.5, -0.5)  # room for the last row's labels
-    for index in range(count):
-        row, column = divmod(index, columns)
-        color = "black" if confidence[index] >= 0.5 else viz.COLORS["red"]
-        ax.text(column * 22 + 7.5, row * 22 + 15.5, str(labels[index]), fontsize=8,
-                color=color, ha="center", va="top", in_layout=False)
-    ax.set_title(f"{count} digits drawn from noise, with the classifier's reading (red: "
-                 f"confidence < 50%)\n{len(np.unique(labels))} classes, mean confidence "
-                 f"{confidence.mean():.0%}", fontsize=11)
     return fig
 
 
