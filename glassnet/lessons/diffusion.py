@@ -109,6 +109,7 @@ def run(cfg):
     chamfer_ceiling, class_floor, confidence_floor, copy_floor = THRESHOLDS[quick]
     result.metric("points_steps", points_steps)
     result.metric("digit_steps", digit_steps)
+    digits = load_digits(16, download=False)  # DataUnavailable names the fetch command
 
     # ---- points in the plane ----
     moons, _ = synthetic.moons(4000, noise=0.1)
@@ -130,7 +131,6 @@ def run(cfg):
                  data_chamfer, "<=", chamfer_ceiling)
 
     # ---- digits ----
-    digits = load_digits(16, download=False)  # DataUnavailable names the fetch command
     digit_model = models.DDPM(hidden=hidden, prediction=cfg.digit_prediction)
     digit_loss = train(digit_model, digits.x_train * 2 - 1, digit_steps, 128, 1e-3,
                        "diffusion (digits)")

@@ -177,6 +177,7 @@ def run(cfg):
      drift_floor) = THRESHOLDS[quick]
     result.metric("ring_steps", ring_steps)
     result.metric("digit_steps", digit_steps)
+    digits = load_digits(16, download=False)  # DataUnavailable names the fetch command
 
     # ---- the ring of 8 Gaussians ----
     ring, _ = synthetic.ring_of_gaussians(20000, MODES, std=RING_STD)
@@ -200,7 +201,6 @@ def run(cfg):
         result.metric("failed_run_near", failed_near)
 
     # ---- digits ----
-    digits = load_digits(16, download=False)  # DataUnavailable names the fetch command
     digit_gan = models.GAN(dropout=0.2)
     digit_curves = train(digit_gan, digits.x_train, digit_steps, 64, (cfg.digit_lr,) * 2, True,
                          "GAN (digits)")
