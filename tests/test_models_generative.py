@@ -3,6 +3,7 @@ denoiser, ancestral sampling) and the GAN (players and losses), with their forwa
 losses checked against PyTorch from the same weights."""
 
 import math
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -143,7 +144,7 @@ def _torch_pair(model):
     config = model.config
     widths = (config.noise_size, *config.generator_hidden, 16)
     layers = []
-    for index, (a, b) in enumerate(zip(widths[:-1], widths[1:])):
+    for index, (a, b) in enumerate(pairwise(widths)):
         layers.append(torch.nn.Linear(a, b))
         if index < len(widths) - 2:
             layers += [torch.nn.BatchNorm1d(b), torch.nn.ReLU()]
@@ -199,7 +200,7 @@ def test_gan_shapes_sampling_and_errors():
     assert images.shape == (5, 1, 16, 16) and 0 <= images.min() and images.max() <= 1
     assert model.discriminator(gn.tensor(images)).shape == (5,)
     points = models.GAN(data_shape=(2,), output="linear", batch_norm=False)
-    assert points.generate(7).shape == (7, 2)
+    assert points.fake(7).shape == (7, 2)
     with pytest.raises(ValueError, match="draws images"):
         points.sample(2)
     with pytest.raises(ValueError, match="output must be one of"):

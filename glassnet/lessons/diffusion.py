@@ -17,25 +17,27 @@ a reweighting of the loss over t, since x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t
 How the claims are measured. Points: the symmetric Chamfer distance (the mean distance from a
 point to the nearest point of the other set, both ways, in the data's units) between 1,000
 samples and 1,000 fresh data points, against the same distance between two fresh draws of the
-data; it punishes samples off the moons and stretches of moon with no sample. The energy
-distance (Szekely & Rizzo), a proper metric between distributions, is reported too but not
-checked: between two sets of 1,000 points its floor is so small that its ratio swung from 2 to 8
-between otherwise equal runs. Digits: lesson 2's classifier (its MLP recipe, 30 epochs; 0.95
-test accuracy) reads 100 samples: every class must appear and the mean softmax confidence must
-be high. A copy of a training image would lie at distance 0 from it: the check is that the
-sample nearest to a training image is no nearer than the two nearest distinct training images
-are to each other. (Stricter readings fail for real digits: the 100 first held-out test digits
-come as close as 0.68 to a training image while training images lie 2.04 from their nearest
-neighbour on average; both are reported.)
+data; it punishes samples off the moons and stretches of moon with no sample (a Gaussian with
+the moons' mean and covariance scores about 3). The energy distance (Szekely & Rizzo), a proper metric
+between distributions, is reported but not checked: between two sets of 1,000 points its floor
+is so small that its ratio swung from 2 to 8 between otherwise equal runs. Digits: a judge
+(lesson 2's MLP recipe, 30 epochs, also taught that noise is not a digit: see generative.py)
+reads 100 samples; every class must appear and the mean confidence must be high. A copy of a
+training image would lie at distance 0 from it: the check is that the sample nearest to a
+training image is no nearer than the two nearest distinct training images are to each other
+(0.43). Stricter readings fail for real digits: the first 100 held-out test digits come as
+close as 0.68 to a training image, while training images lie 2.04 from their nearest neighbour
+on average; both are reported.
 
-Calibration, 2026-12-05, the same recipe in PyTorch 2.13 (CPU, one thread) on the same data,
-seed 0: digit samples recognised with mean confidence 0.89 (lesson 2's 30-epoch classifier), all
-10 classes, closest sample 0.69 from a training image (closest training pair 0.43), mean
-nearest distance 1.82 (training images: 2.04); Ho et al.'s noise prediction on the same budget:
-0.67, 8 classes, grainy. glassnet, seeds 0-4: see the issue. Checks, full mode: Chamfer ratio
-<= 1.5; 10 classes; confidence >= 0.8; copy ratio >= 1. Quick mode (600 + 500 steps, a 3x256
-digit denoiser, a 4-epoch classifier): Chamfer ratio <= 2.0, >= 8 classes, confidence >= 0.5,
-copy ratio >= 1.
+Calibration, 2026-12-05, the same recipes in PyTorch 2.13 (CPU, one thread), judged by the same
+instruments; seeds 0 and 1: Chamfer ratio 1.16, 1.20; digits 10 classes both, confidence 0.884,
+0.910, copy ratio 1.41, 1.54. Ho et al.'s noise prediction for the digits, same budget: 2 and 5
+classes, confidence 0.10 (grainy digits the judge takes for noise); glassnet: 2 classes, 0.10
+(knob --digit-prediction noise). glassnet, full mode, seeds 0-4: Chamfer ratio 1.15-1.20, 10
+classes, confidence 0.85-0.91, copy ratio 1.23-1.68. Checks, full mode: Chamfer ratio <= 1.5
+(the issue's), 10 classes, confidence >= 0.8, copy ratio >= 1. Quick mode (600 and 500 steps, a
+3x256 digit denoiser, a 4-epoch judge), seeds 0-4: Chamfer ratio 1.68-1.86, 10 classes,
+confidence 0.66-0.73, copy ratio 2.86-3.16; checks <= 2.0, >= 8, >= 0.6, >= 1.
 """
 
 from dataclasses import dataclass
@@ -61,7 +63,7 @@ IDEA = (
 # full: (2-D steps, digit steps, digit width, classifier epochs); quick: the reduced run
 BUDGETS = {False: (3000, 2500, 512, 30), True: (600, 500, 256, 4)}
 # (Chamfer ratio ceiling, classes among the samples, mean confidence floor, copy-ratio floor)
-THRESHOLDS = {False: (1.5, 10, 0.8, 1.0), True: (2.0, 8, 0.5, 1.0)}
+THRESHOLDS = {False: (1.5, 10, 0.8, 1.0), True: (2.0, 8, 0.6, 1.0)}
 SHOWN_STEPS = (100, 80, 60, 40, 20, 10, 5, 0)  # rows of the reverse-process figure (T = 100)
 
 

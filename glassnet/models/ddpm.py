@@ -27,9 +27,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import glassnet as gn
 import glassnet.functional as F
 from glassnet import nn, random
+from glassnet.autograd import no_grad
+from glassnet.creation import tensor
 
 PREDICTIONS = ("image", "noise")  # what the denoiser outputs: x_0, or eps as in Ho et al.
 
@@ -104,7 +105,7 @@ class Denoiser(nn.Module):
         self.out = nn.Linear(hidden, features)
 
     def forward(self, x, t):
-        e = gn.tensor(timestep_embedding(t, self.time_embedding))  # (B, E)
+        e = tensor(timestep_embedding(t, self.time_embedding))  # (B, E)
         h = F.silu(self.inp(x) + self.time[0](e))  # (B, H)
         for layer, project in zip(self.hidden, self.time[1:]):
             h = F.silu(layer(h) + project(e))  # (B, H)
@@ -144,13 +145,13 @@ class DDPM(nn.Module):
         noise = generator.standard_normal(x0.shape).astype(np.float32)  # (B, D)
         x_t = self.add_noise(x0, t, noise)  # (B, D)
         target = x0 if self.config.prediction == "image" else noise
-        return F.mse_loss(self.denoiser(gn.tensor(x_t), t), gn.tensor(target))
+        return F.mse_loss(self.denoiser(tensor(x_t), t), tensor(target))
 
     # ---- the reverse process ----
     def estimate_clean(self, x_t, t):
         """The denoiser's estimate of x_0 from x_t (N, D) at one step t (an int), as an array."""
-        with gn.no_grad():
-            out = self.denoiser(gn.tensor(x_t), np.full(len(x_t), t)).numpy()  # (N, D)
+        with no_grad():
+            out = self.denoiser(tensor(x_t), np.full(len(x_t), t)).numpy()  # (N, D)
         if self.config.prediction == "noise":
             alpha_bar = self.schedule.alpha_bars[t]
             out = (x_t - np.sqrt(1.0 - alpha_bar) * out) / np.sqrt(alpha_bar)

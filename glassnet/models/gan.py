@@ -29,9 +29,10 @@ from itertools import pairwise
 
 import numpy as np
 
-import glassnet as gn
 import glassnet.functional as F
 from glassnet import nn, random
+from glassnet.autograd import no_grad
+from glassnet.creation import tensor
 
 OUTPUTS = ("sigmoid", "linear")  # G's last activation: pixels in [0, 1], or any real numbers
 
@@ -123,10 +124,11 @@ class GAN(nn.Module):
     def noise(self, n, rng=None):
         """z ~ N(0, I): (n, noise_size)."""
         z = random.generator(rng).standard_normal((n, self.config.noise_size))
-        return gn.tensor(z.astype(np.float32))
+        return tensor(z.astype(np.float32))
 
-    def generate(self, n, rng=None):
-        """n fakes G(z) (n, *data_shape), in the graph (gradients reach G)."""
+    def fake(self, n, rng=None):
+        """n fakes G(z) (n, *data_shape), in the graph (gradients reach G). (Not `generate`:
+        `glassnet sample` takes a model with generate() for a text model.)"""
         return self.generator(self.noise(n, rng))
 
     def discriminator_loss(self, real, fake):
@@ -146,6 +148,6 @@ class GAN(nn.Module):
         """n images (n, C, H, W) with pixels in [0, 1] (for `glassnet sample gan`)."""
         if len(self.config.data_shape) != 3 or self.config.output != "sigmoid":
             raise ValueError(f"GAN.sample draws images; this generator makes samples of shape "
-                             f"{self.config.data_shape} (use generate(n))")
-        with gn.no_grad():
-            return self.generate(n, rng).numpy()
+                             f"{self.config.data_shape} (use fake(n))")
+        with no_grad():
+            return self.fake(n, rng).numpy()
