@@ -253,7 +253,7 @@ def ring_figure(snapshots, failed, ring, centres):
         (step, samples), = failed.items()
         panels.append((f"failed run, step {step}\n(D's learning rate / 5)", samples,
                        viz.COLORS["red"]))
-    fig, axes = viz.figure(1.75 * len(panels) + 0.5, 2.6, ncols=len(panels), sharex=True,
+    fig, axes = viz.figure(1.75 * len(panels) + 0.5, 3.0, ncols=len(panels), sharex=True,
                            sharey=True)
     for ax, (title, samples, color) in zip(axes, panels):
         ax.scatter(ring[:2000, 0], ring[:2000, 1], s=2, color=viz.COLORS["gray"], alpha=0.3)

@@ -160,7 +160,7 @@ def samples_figure(images, labels, confidence, what):
         color = "black" if confidence[index] >= 0.5 else viz.COLORS["red"]
         ax.text(column * 22 + 7.5, row * 22 + 15.5, str(labels[index]), fontsize=8,
                 color=color, ha="center", va="top", in_layout=False)
-    ax.set_title(f"{count} {what}, with the classifier's reading (red: confidence < 50%)\n"
+    ax.set_title(f"{count} {what} and the judge's reading of each (red: under 50% sure):\n"
                  f"{len(np.unique(labels[:count]))} classes, mean confidence "
-                 f"{confidence[:count].mean():.0%}", fontsize=11)
+                 f"{confidence[:count].mean():.0%}", fontsize=10)
     return fig
