@@ -14,11 +14,13 @@ fair share (1/16) of 1,000 samples, and a sample is near a mode within 3 standar
 its centre (as Srivastava et al. 2017 count "high-quality" samples). Digits: 4,000 training
 digits of digits16; a generator from 32-D noise (256-256 ReLU with batch normalisation, sigmoid
 pixels) against a 256 LeakyReLU discriminator with dropout 0.2, learning rate 5e-4 decayed
-linearly to 0, batches of 64. A judge (lesson 2's MLP recipe, 30 epochs, also taught that noise is not a digit: see
-generative.py) reads 100 samples: recognised with high confidence and spread over the classes (a collapsed generator draws one digit with high
-confidence: the second number guards the first). The discriminator's accuracy on each batch of
-real and fake (before its update) is recorded: from near 1 when the fakes are noise it drifts
-toward 1/2, the standoff, as the fakes improve.
+linearly to 0, batches of 64. A judge (lesson 2's MLP recipe, 30 epochs, also taught that
+noise is not a digit: see generative.py) reads 100 samples: recognised with high confidence and
+spread over the classes (a collapsed generator draws one digit with high confidence: the second
+number guards the first). The discriminator's accuracy on each batch of real and fake (before
+its update) is recorded. On digits it starts above 0.9, while the fakes are noise, and drifts
+toward 1/2, the standoff, as they improve; on the ring, where the fast generator keeps up from
+the start, it never rises far and ends near 1/2.
 
 GANs are fragile, and the lesson shows it. On the ring, the same recipe with the
 discriminator's learning rate five times lower (the failed run, knob --failed-discriminator-lr)
