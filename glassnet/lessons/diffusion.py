@@ -25,9 +25,9 @@ within 1.15-1.20; the Gaussian scores about 4). Digits: a judge (lesson 2's MLP 
 epochs, also taught that noise is not a digit: see generative.py) reads 100 samples; every class
 must appear and the mean confidence must be high. A copy of a training image would lie at
 distance 0 from it: the check is that the sample nearest to a training image is no nearer than
-the two nearest distinct training images are to each other (0.43). Stricter readings fail for real digits: the first 100 held-out test digits come as
-close as 0.68 to a training image, while training images lie 2.04 from their nearest neighbour
-on average; both are reported.
+the two nearest distinct training images are to each other (0.43). Stricter readings fail for
+real digits: the first 100 held-out test digits come as close as 0.68 to a training image,
+while training images lie 2.04 from their nearest neighbour on average; both are reported.
 
 Calibration, 2026-12-05, the same recipes in PyTorch 2.13 (CPU, one thread), judged by the same
 instruments; seeds 0 and 1: Chamfer ratio 1.16, 1.20; digits 10 classes both, confidence 0.884,
