@@ -98,30 +98,38 @@ def sample(args, parser):
     except (OSError, ValueError, KeyError) as error:
         print(f"glassnet sample: {error}", file=sys.stderr)
         return 1
+    text = "chars" in extra  # a text model's checkpoint carries its alphabet
+    if not text and not hasattr(model, "sample"):
+        print(f"glassnet sample: {args.checkpoint}: a {args.model} model neither writes text "
+              "(its checkpoint has no alphabet, 'chars') nor draws images (it has no sample())",
+              file=sys.stderr)
+        return 1
+    if text:
+        stoi = {ch: i for i, ch in enumerate(extra["chars"])}
+        unknown = sorted(set(args.prompt) - set(stoi))
+        if unknown:
+            parser.error(f"sample: the prompt has characters the model never saw: "
+                         f"{''.join(unknown)!r}")
     gn.manual_seed(args.seed)
-    with gn.no_grad():
-        if hasattr(model, "generate"):
-            if "chars" not in extra:
-                print(f"glassnet sample: {args.checkpoint} has no alphabet ('chars') for its "
-                      "text model", file=sys.stderr)
-                return 1
-            stoi = {ch: i for i, ch in enumerate(extra["chars"])}
-            unknown = sorted(set(args.prompt) - set(stoi))
-            if unknown:
-                parser.error(f"sample: the prompt has characters the model never saw: "
-                             f"{''.join(unknown)!r}")
-            prompt = args.prompt or extra["chars"][0]
-            idx = gn.tensor([[stoi[ch] for ch in prompt]], dtype=gn.int64)  # (1, T)
-            out = model.generate(idx, args.length, temperature=args.temperature,
-                                 top_k=args.top_k)  # (1, T + length)
-            print("".join(extra["chars"][i] for i in np.asarray(out.array)[0].tolist()))
-            return 0
-        images = model.sample(args.n)  # (n, C, H, W) in [0, 1]
+    try:
+        with gn.no_grad():
+            if text:
+                prompt = args.prompt or extra["chars"][0]
+                idx = gn.tensor([[stoi[ch] for ch in prompt]], dtype=gn.int64)  # (1, T)
+                out = model.generate(idx, args.length, temperature=args.temperature,
+                                     top_k=args.top_k)  # (1, T + length)
+                print("".join(extra["chars"][i] for i in out.numpy()[0].tolist()))
+                return 0
+            images = model.sample(args.n)  # (n, C, H, W) in [0, 1]
+    except ValueError as error:  # e.g. a model of 2-D points, which makes no image
+        print(f"glassnet sample: {args.model} from {args.checkpoint}: {error}", file=sys.stderr)
+        return 1
     from glassnet import viz
 
     out = Path(args.out or f"runs/sample-{args.model}")
     out.mkdir(parents=True, exist_ok=True)
-    names = viz.save(viz.image_grid(np.asarray(getattr(images, "data", images)),
+    pixels = images.numpy() if isinstance(images, gn.Tensor) else np.asarray(images)
+    names = viz.save(viz.image_grid(pixels,
                                     title=f"{args.n} samples from {args.model}"), out / "samples")
     print(f"{args.n} samples from {args.model}: {', '.join(str(out / n) for n in names)}")
     return 0

@@ -106,3 +106,20 @@ def test_bad_arguments_exit_2(toys, tmp_path, capsys):
             cli.main(argv)
         assert stop.value.code == 2
     assert "never saw: 'xyz'" in capsys.readouterr().err
+
+
+class ToyPoints(ToyImage):
+    def sample(self, n):
+        raise ValueError("ToyPoints.sample draws images; this model makes 2-D points")
+
+
+def test_a_model_that_draws_no_image_is_a_clear_error(toys, monkeypatch, tmp_path, capsys):
+    monkeypatch.setitem(models.MODELS, "toy-points", (ToyImageConfig, ToyPoints))
+    path = tmp_path / "points.npz"
+    models.save_model(path, "toy-points", ToyPoints(ToyImageConfig()))
+    code, _, err = _main(capsys, "sample", "toy-points", "--checkpoint", str(path))
+    assert code == 1 and "makes 2-D points" in err and "Traceback" not in err
+    text_without_alphabet = tmp_path / "text.npz"
+    models.save_model(text_without_alphabet, "toy-text", ToyText(ToyTextConfig()))
+    code, _, err = _main(capsys, "sample", "toy-text", "--checkpoint", str(text_without_alphabet))
+    assert code == 1 and "neither writes text" in err

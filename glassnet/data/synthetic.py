@@ -90,6 +90,23 @@ def spirals(n=200, classes=2, turns=1.5, noise=0.05, rng=None):
     return _finish(x + noise * gen.standard_normal((n, 2)), y, gen)
 
 
+def ring_of_gaussians(n=1000, modes=8, radius=2.0, std=0.02, rng=None):
+    """`modes` small Gaussians (standard deviation `std`) evenly spaced on a circle of `radius`,
+    equally weighted: X float32 (N, 2) and y int64 (N,), the mode each point came from. The test
+    bed of GAN mode collapse (Metz, Poole, Pfau & Sohl-Dickstein, "Unrolled Generative
+    Adversarial Networks", 2017: 8 modes, radius 2, std 0.02)."""
+    gen = random.generator(rng)
+    y = np.arange(n) % modes
+    x = ring_centres(modes, radius)[y] + std * gen.standard_normal((n, 2))
+    return _finish(x, y, gen)
+
+
+def ring_centres(modes=8, radius=2.0):
+    """The centres of ring_of_gaussians' modes, mode k at angle 2 pi k / modes: (modes, 2)."""
+    angle = 2 * np.pi * np.arange(modes) / modes
+    return radius * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+
+
 def linear_regression(n=100, weights=(2.0, -3.0), bias=0.5, noise=0.1, rng=None):
     """y = X w + b + noise with X standard normal: X float32 (N, D), y float32 (N,), the least
     squares problem whose closed form (normal equations) gradient descent should reach."""

@@ -5,6 +5,8 @@ and the lessons. One line per model, in alphabetical order, so additions merge c
 from glassnet.models.autoencoder import Autoencoder, AutoencoderConfig
 from glassnet.models.checkpoint import load_model, save_model
 from glassnet.models.cnn import CNN, CNNConfig
+from glassnet.models.ddpm import DDPM, DDPMConfig
+from glassnet.models.gan import GAN, GANConfig
 from glassnet.models.mlp import MLP, MLPConfig
 from glassnet.models.resmlp import ResMLP, ResMLPConfig
 from glassnet.models.resolver import Resolver, ResolverConfig
@@ -16,6 +18,8 @@ from glassnet.models.vae import VAE, VAEConfig
 MODELS = {
     "autoencoder": (AutoencoderConfig, Autoencoder),
     "cnn": (CNNConfig, CNN),
+    "ddpm": (DDPMConfig, DDPM),
+    "gan": (GANConfig, GAN),
     "mlp": (MLPConfig, MLP),
     "resmlp": (ResMLPConfig, ResMLP),
     "resolver": (ResolverConfig, Resolver),
@@ -41,12 +45,16 @@ def create(name, **overrides):
 
 __all__ = [
     "CNN",
+    "DDPM",
+    "GAN",
     "MLP",
     "MODELS",
     "VAE",
     "Autoencoder",
     "AutoencoderConfig",
     "CNNConfig",
+    "DDPMConfig",
+    "GANConfig",
     "MLPConfig",
     "RNNClassifier",
     "RNNClassifierConfig",
