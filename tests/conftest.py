@@ -6,15 +6,20 @@ Each lesson's quick mode runs twice in the whole suite: once in this process thr
 seed (the same-seed check compares the two). Only the lessons the collected tests need run: all
 of them when a tour test is collected, else those whose test_lessons_*.py is, so one lesson's
 test file runs one lesson.
+
+Both runs use one BLAS (and OpenMP) thread each: on a 2-core machine two processes with two
+spinning BLAS threads apiece made the suite several times slower than one thread each.
 """
 
 import json
+import os
 import subprocess
 import sys
 import types
 from pathlib import Path
 
 import pytest
+from threadpoolctl import threadpool_limits
 
 from glassnet import cli, lessons
 from glassnet.lessons.base import Check
@@ -45,6 +50,7 @@ def pytest_collection_finish(session):
 
 
 WANTED = pytest.StashKey[tuple]()
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 class Recorded:
@@ -74,8 +80,10 @@ class QuickTours:
         other = subprocess.Popen(
             [sys.executable, "-m", "glassnet", "tour", "--quick", "--out", str(there),
              "--only", ",".join(names)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.code = cli.main(["tour", "--quick", "--out", str(here), "--only", ",".join(names)])
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, **ONE_THREAD})
+        with threadpool_limits(limits=1):
+            self.code = cli.main(["tour", "--quick", "--out", str(here), "--only", ",".join(names)])
         self.other_output, _ = other.communicate(timeout=900)
         self.other_code = other.returncode
 

@@ -256,13 +256,16 @@ def test_progress_bar_shows_the_live_loss_on_a_terminal_and_is_quiet_otherwise(c
 def test_cli_unknown_model_or_dataset_lists_the_valid_ones(capsys):
     from glassnet import cli
 
-    for argv, named in ((["train", "gpt"], "valid models: mlp"),
+    for argv, named in ((["train", "resnet-1000"], "unknown model 'resnet-1000'; valid models: "),
                         (["train", "mlp", "--data", "cifar"], "valid: digits16"),
                         (["train", "mlp", "--hidden", "12,x"], "128,64")):
         with pytest.raises(SystemExit) as exit_info:
             cli.main(argv)
         assert exit_info.value.code == 2
-        assert named in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert named in err
+        if argv[1] != "mlp":
+            assert "mlp" in err.split("valid models: ")[1].split(", ")
 
 
 def _digits_cached():
