@@ -6,10 +6,17 @@ load, and the packages nn, optim, utils, data (the fetched datasets) and models.
 """
 
 import math as _math
+import warnings as _warnings
 
 import numpy as _np
 
 from glassnet import _malloc, random  # noqa: F401  (_malloc: see its docstring)
+
+# PyTorch computes log(0) = -inf, 1/0 = inf and 0/0 = nan without a word; NumPy warns. Its
+# floating-point warnings are silenced where glassnet's own code meets them (a filter on the
+# module raising them: no cost per op, and NumPy called from your code still warns).
+_warnings.filterwarnings("ignore", r"(divide by zero|invalid value|overflow) encountered",
+                         RuntimeWarning, r"glassnet(\.|$)")
 from glassnet.autograd import (
     Variable,
     enable_grad,

@@ -264,7 +264,8 @@ op("F.kl_div.log_target", lambda a, t: F.kl_div(a, t, log_target=True), (3, 4), 
 
 
 # ---- layers (glassnet/nn): in gradcheck_layers.py, which adds its cases to CASES ----
-from glassnet import gradcheck_layers  # noqa: F401
-
 # the Tensor methods and functions composed of the primitives: a table of their own
-from glassnet import gradcheck_surface  # noqa: F401
+from glassnet import (
+    gradcheck_layers,  # noqa: F401
+    gradcheck_surface,  # noqa: F401
+)

@@ -168,8 +168,10 @@ def test_save_and_load_through_the_binding(tmp_path):
             state = torch.load(f, map_location="cpu", weights_only=True)
         assert torch.equal(state["weight"], model.weight) if hasattr(torch, "equal") else \
             np.array_equal(state["weight"].numpy(), model.weight.detach().numpy())
-        with pytest.raises(TypeError, match=r"torch.save\(model.state_dict\(\), path\)"):
-            torch.save(model, tmp_path / "whole.pt")
+        torch.save(model, tmp_path / "whole.pt")  # a whole model: its class and attributes
+        whole = torch.load(tmp_path / "whole.pt")
+        assert type(whole) is torch.nn.Linear and whole is not model
+        assert np.array_equal(whole.weight.detach().numpy(), model.weight.detach().numpy())
         with pytest.raises(ValueError, match="glassnet never unpickles.*glassnet convert"):
             torch.load(tmp_path / "real.pt")
 

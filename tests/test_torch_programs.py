@@ -9,7 +9,9 @@ steps and greedy generations; every recorded array must match PyTorch's to 2e-4 
 xfail naming it (issue 9), so it fails the day the name lands and the marker can go.
 """
 
+import os
 import random
+import tempfile
 
 import numpy as np
 import pytest
@@ -190,6 +192,11 @@ def _wlm(w, kind):
                                               criterion))
     w.record_params(net)
     w.record("val_loss_after", prog.evaluate(net, val_data, ntokens, 4, 2, criterion))
+    with tempfile.TemporaryDirectory() as folder:  # the best model, saved whole and loaded
+        prog.save_best(net, os.path.join(folder, "model.pt"))
+        net = prog.load_best(os.path.join(folder, "model.pt"), kind == "Transformer")
+    w.record("val_loss_loaded", prog.evaluate(net, val_data, ntokens, 4, 2, criterion))
+    w.record("tied", int(kind == "Transformer" or net.decoder.weight is net.encoder.weight))
 
 
 @case("vae")

@@ -36,7 +36,13 @@ from glassnet.nn.lazy import (
     LazyConv2d,
     LazyLinear,
 )
-from glassnet.nn.linear import Flatten, Identity, Linear, Unflatten
+from glassnet.nn.linear import (
+    Flatten,
+    Identity,
+    Linear,
+    NonDynamicallyQuantizableLinear,
+    Unflatten,
+)
 from glassnet.nn.loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -121,6 +127,7 @@ __all__ = [
     "ModuleList",
     "MultiheadAttention",
     "NLLLoss",
+    "NonDynamicallyQuantizableLinear",
     "Parameter",
     "PixelShuffle",
     "PixelUnshuffle",

@@ -76,6 +76,11 @@ class Linear(Module):
         )
 
 
+class NonDynamicallyQuantizableLinear(Linear):
+    """PyTorch's class of MultiheadAttention's out_proj, a Linear by another name (its
+    quantization tools treat it apart); here only the name, for scripts that list it."""
+
+
 class Flatten(Module):
     """Merge dims start_dim..end_dim into one: (N, C, H, W) -> (N, C*H*W) by default."""
 

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from glassnet.tensor import Tensor, _to_array
+from glassnet.tensor import Tensor
 
 
 def _grads(parameters):
