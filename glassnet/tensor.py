@@ -67,9 +67,12 @@ def _binary(op, reflected=False):
 
 
 def _no_grad(op):
-    """A method applying op to the arrays: comparisons and logic carry no gradient."""
+    """A method applying op to the arrays: comparisons and logic carry no gradient. Another
+    operand meets self in PyTorch's common dtype (x < 0.3 compares 0.3 as x's float64)."""
 
     def no_grad_op(self, *others):
+        if others and others[0] is not None:
+            return Tensor._make(op(*[t.array for t in self._operand(others[0])]))
         return Tensor._make(op(self.array, *map(_to_array, others)))
 
     return no_grad_op
@@ -169,6 +172,7 @@ class Tensor(AxisMethods, ConvertMethods, InPlaceMethods):
         return out
 
     def detach_(self):
+        autograd.histories_rewritten = True  # its views' histories are stale (autograd.py)
         self._ctx = self._view_of = None
         self.requires_grad = False
         return self

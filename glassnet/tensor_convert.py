@@ -1,7 +1,7 @@
 """The Tensor methods that convert: dtypes (type, to, float, double, long...), the device (the
-CPU, the only one), and leaving the graph (item, numpy, tolist, float(), bool(), printing). Tensor
-(tensor.py) inherits them. The dtype constants live here because tensor.py, creation.py and the
-layers use them.
+CPU, the only one), and leaving the graph (item, numpy, tolist, float(), bool()). Tensor
+(tensor.py) inherits them; how a tensor prints is functional/printing.py's. The dtype constants
+live here because tensor.py, creation.py and the layers use them.
 """
 
 from functools import partialmethod
@@ -117,19 +117,6 @@ class ConvertMethods:
         if self.array.size != 1:
             raise RuntimeError(f"Boolean value of a tensor of {self.numel()} elements is ambiguous")
         return bool(self.array)
-
-    def __repr__(self):
-        finite = self.array[np.isfinite(self.array)] if _is_float(self.dtype) else self.array
-        whole = finite.size == 0 or bool(np.all(finite == np.round(finite)))
-        mode = "maxprec_equal" if whole else "fixed"  # PyTorch's: 1., 2. or 1.0000, 2.5000
-        body = np.array2string(self.array, separator=", ", prefix="tensor(", precision=4,
-                               floatmode=mode)
-        extra = "" if self.dtype in (float32, int64, bool_) else f", dtype={self.dtype}"
-        if self._ctx is not None:
-            extra += f", grad_fn=<{self._ctx.fn.__name__}Backward>"
-        elif self.requires_grad:
-            extra += ", requires_grad=True"
-        return f"tensor({body}{extra})"
 
     # ---- dtype and device ----
     def type(self, dtype=None):

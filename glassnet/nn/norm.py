@@ -1,5 +1,5 @@
-"""Batch normalisation (Ioffe & Szegedy 2015), layer normalisation (Ba, Kiros & Hinton 2016) and
-group normalisation (Wu & He 2018).
+"""Batch normalisation (Ioffe & Szegedy 2015), instance normalisation (Ulyanov et al. 2016),
+layer normalisation (Ba, Kiros & Hinton 2016) and group normalisation (Wu & He 2018).
 
 BatchNorm keeps the buffers PyTorch keeps: running_mean, running_var and num_batches_tracked
 (int64). In training it normalises by the batch's statistics and moves the running ones toward
@@ -91,6 +91,51 @@ class BatchNorm2d(_BatchNorm):
 
     ndims = (4,)
     layouts = "(N, {C}, H, W)"
+
+
+class BatchNorm3d(_BatchNorm):
+    """Normalise each channel of (N, C, D, H, W) over the batch and the volume."""
+
+    ndims = (5,)
+    layouts = "(N, {C}, D, H, W)"
+
+
+class _InstanceNorm(_BatchNorm):
+    """Each example's channels normalised over their own positions (Ulyanov et al. 2016);
+    without an affine map or running statistics unless asked, as in PyTorch. An input without
+    the batch dim (C, *) is one example."""
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
+                 track_running_stats=False, device=None, dtype=None, bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype,
+                         bias=bias)
+
+    def forward(self, input):
+        unbatched = input.ndim == min(self.ndims) - 1
+        fits = input.ndim in self.ndims + (min(self.ndims) - 1,) and input.shape[
+            0 if unbatched else 1] == self.num_features
+        check_input(self, input, fits, self.layouts.format(C=self.num_features))
+        x = input.unsqueeze(0) if unbatched else input
+        factor = 0.1 if self.momentum is None else self.momentum  # num_batches_tracked stays,
+        use_input_stats = self.training or not self.track_running_stats  # as in PyTorch
+        out = N.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                              use_input_stats, factor, self.eps)
+        return out.squeeze(0) if unbatched else out
+
+
+class InstanceNorm1d(_InstanceNorm):
+    ndims = (3,)
+    layouts = "(N, {C}, L) or ({C}, L)"
+
+
+class InstanceNorm2d(_InstanceNorm):
+    ndims = (4,)
+    layouts = "(N, {C}, H, W) or ({C}, H, W)"
+
+
+class InstanceNorm3d(_InstanceNorm):
+    ndims = (5,)
+    layouts = "(N, {C}, D, H, W) or ({C}, D, H, W)"
 
 
 class LayerNorm(Module):
