@@ -64,3 +64,15 @@ add_case("nn.PoissonNLLLoss", layer("PoissonNLLLoss", full=True, inputs=[(3, 4)]
                                     call=lambda m, a: m(a, const(np.arange(12.0).reshape(3, 4)))))
 add_case("nn.GaussianNLLLoss", layer("GaussianNLLLoss", inputs=[(3, 4), (3, 4),
                                                                  between(0.5, 2, 3, 4)]))
+for _name, _padding, _shape in [
+    ("ReflectionPad1d", 2, (2, 3, 4)), ("ReflectionPad2d", (1, 2, 2, 0), (1, 2, 3, 4)),
+    ("ReflectionPad3d", 1, (1, 1, 2, 3, 2)), ("ReplicationPad1d", (2, 1), (2, 2, 3)),
+    ("ReplicationPad2d", 2, (1, 2, 2, 3)),
+    ("ReplicationPad3d", (0, 1, 1, 0, 2, 1), (1, 1, 2, 2, 2)),
+    ("CircularPad1d", (1, 2), (2, 2, 3)), ("CircularPad2d", 1, (1, 2, 2, 3)),
+    ("CircularPad3d", (1, 0, 0, 1, 1, 1), (1, 1, 2, 2, 2)), ("ZeroPad1d", 1, (2, 3)),
+    ("ZeroPad2d", (1, 0, 2, 1), (1, 2, 2)), ("ZeroPad3d", 1, (1, 1, 2, 2, 2)),
+]:
+    add_case(f"nn.{_name}", layer(_name, _padding, inputs=[_shape]))
+for _dims, _shape in ((1, (2, 3)), (2, (1, 2, 3)), (3, (1, 1, 2, 2, 1))):
+    add_case(f"nn.ConstantPad{_dims}d", layer(f"ConstantPad{_dims}d", 1, -0.5, inputs=[_shape]))

@@ -109,7 +109,7 @@ class Tensor(AxisMethods, ConvertMethods, InPlaceMethods):
         gn.tensor(data), which keeps integers and bools as they are."""
         sized = all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in data)
         if len(data) == 1 and not sized:
-            array = np.array(_to_array(data[0]), dtype=dtype or DEFAULT_DTYPE, copy=True)
+            array = np.array(_to_array(data[0], dtype or DEFAULT_DTYPE), copy=True)
         else:
             array = np.zeros(_size_args(data) if data else (0,), dtype or DEFAULT_DTYPE)
         self._wrap(array).requires_grad_(requires_grad)

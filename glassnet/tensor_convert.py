@@ -36,11 +36,13 @@ def result_type(*dtypes):
 
 
 def _to_array(value, dtype=None):
-    """Python data -> ndarray with PyTorch's defaults: floats float32, ints int64."""
+    """Python data -> ndarray of dtype, or with PyTorch's defaults: floats float32, ints int64."""
     if isinstance(value, ConvertMethods):
         array = value.array
     elif isinstance(value, np.ndarray):
         array = value
+    elif dtype is not None:  # straight to it: 0.1 as float64 is not 0.1 rounded to float32
+        return np.array(value, dtype=dtype)
     else:
         array = np.array(value)
         if array.dtype == float64:

@@ -69,7 +69,7 @@ class InPlaceMethods:
             self._in_place("__setitem__", lambda t: mv.index_put(t, value.type(t.dtype), key),
                            (value,), cast="unsafe")
         else:
-            self._write("__setitem__", _to_array(value), key)
+            self._write("__setitem__", _to_array(value, self.dtype), key)
 
     def _in_place(self, name, compute, operands=(), cast="same_kind"):
         """self's values become compute(self), a tensor of self's shape (or one that broadcasts

@@ -22,8 +22,8 @@ What the machine around PyTorch looks like here (torch_env.py): no accelerator (
 device is an error where a tensor would move to it); `torch.save`/`torch.load` write and read
 glassnet's checkpoints (.npz, never a pickle; a real PyTorch pickle is refused with the way to
 convert it: `glassnet convert`), a whole model too (`torch.save(model, f)`: its classes by name,
-its attributes; torch.serialization.safe_globals as in PyTorch); `torch.compile(model)` returns the model unchanged; a disabled
-GradScaler and CUDA autocast are no-ops, as in PyTorch on a machine without CUDA;
+its attributes; torch.serialization.safe_globals as in PyTorch); `torch.compile(model)` returns
+the model unchanged; a disabled GradScaler and CUDA autocast are no-ops, as in PyTorch on a machine without CUDA;
 `torch.utils.tensorboard.SummaryWriter` records nothing; distributed training is refused.
 
 On leaving bind(), sys.modules is as before: the real torch (if it was imported) is back,

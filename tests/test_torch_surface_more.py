@@ -96,6 +96,16 @@ function("linalg-norms", lambda lib, x: (
     lib.linalg.matrix_norm(x, float("-inf"), keepdim=True), lib.linalg.norm(x[0], 1),
     lib.linalg.norm(x, "fro", dim=(0, 1))),
          ("apart", (3, 4)), dtypes=BOTH)
+function("pad-modes", lambda lib, x: (F(lib).pad(x, (1, 2), mode="reflect"),
+                                     F(lib).pad(x, (2, 0, 1, 1), mode="replicate"),
+                                     F(lib).pad(x, (1, 3, 2, 0), mode="circular"),
+                                     F(lib).pad(x, (0, 1, 1, 0), value=2.5)),
+         ("x", (2, 3, 4)), dtypes=BOTH)
+function("float64-meets-python-floats", lambda lib, x: (
+    x < 0.3, x >= 0.1, x == 0.30000000000000004, lib.tensor([0.1, 0.2], dtype=lib.float64),
+    lib.where(x > 0.2, x, 0.1), x.masked_fill(x > 0, 0.1), lib.full_like(x, 0.1),
+    x.clone().fill_(0.1), lib.Tensor([0.1]).double()),
+         ("c", (4,)))
 function("parameters-to-vector", lambda lib, a, b: lib.nn.utils.parameters_to_vector([a, b]) * 2,
          ("x", (2, 3)), ("x", (4,)))
 
@@ -150,6 +160,16 @@ MODULES = [
                  ("x", (4, 3)), ("int", (4,), 3)),
     layers._case("PoissonNLLLoss", lambda m, t: m.PoissonNLLLoss(full=True), ("x", (3, 4)),
                  ("unit", (3, 4))),
+    layers._case("ReflectionPad2d", lambda m, t: m.ReflectionPad2d((1, 2, 0, 2)),
+                 ("x", (2, 3, 4, 5))),
+    layers._case("ReflectionPad1d-unbatched", lambda m, t: m.ReflectionPad1d(3), ("x", (2, 5))),
+    layers._case("ReplicationPad2d", lambda m, t: m.ReplicationPad2d(2), ("x", (1, 2, 3, 3))),
+    layers._case("CircularPad1d", lambda m, t: m.CircularPad1d((2, 1)), ("x", (2, 3, 4))),
+    layers._case("ConstantPad2d", lambda m, t: m.ConstantPad2d((1, 0, 2, 1), -1.5),
+                 ("x", (2, 3, 3))),
+    layers._case("ZeroPad2d", lambda m, t: m.ZeroPad2d(1), ("x", (1, 1, 2, 3))),
+    layers._case("ReplicationPad3d", lambda m, t: m.ReplicationPad3d((1, 0, 0, 1, 1, 0)),
+                 ("x", (1, 2, 2, 2, 3))),
     layers._case("GaussianNLLLoss", lambda m, t: m.GaussianNLLLoss(), ("x", (3, 4)),
                  ("float", (3, 4)), ("unit", (3, 4))),
 ]
@@ -161,6 +181,18 @@ MODULES = [
 @pytest.mark.parametrize("build, specs", MODULES)
 def test_layers_match_torch(build, specs, source, dtype):
     layers.test_parity_with_torch(build, specs, source, dtype)
+
+
+def test_float64_keeps_python_floats_exact():
+    """A Python float written into a float64 tensor is that float, not its float32 rounding."""
+    x = gn.tensor([0.5, 1.5], dtype=gn.float64)
+    x[0] = 0.1
+    assert x[0].item() == 0.1 and gn.tensor(0.1, dtype=gn.float64).item() == 0.1
+    assert gn.Tensor([0.1], dtype=gn.float64).item() == 0.1
+    assert (gn.tensor([0.30000000000000004], dtype=gn.float64) < 0.3).tolist() == [False]
+    ints = gn.tensor([1, 2, 3])
+    ints[0], ints[1] = 2.7, -1.7  # truncated, as PyTorch
+    assert ints.tolist() == [2, -1, 3]
 
 
 def test_margin_modules_with_signed_targets():

@@ -46,8 +46,8 @@ def _bags(indices, offsets, include_last_offset, op):
 
 
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
-                  scale_grad_by_freq=False, mode="mean", sparse=False, per_sample_weights=None, include_last_offset=False,
-                  padding_idx=None):
+                  scale_grad_by_freq=False, mode="mean", sparse=False, per_sample_weights=None,
+                  include_last_offset=False, padding_idx=None):
     """The sum, mean or max of each bag's rows of weight: (bags, embedding_dim). A bag is a
     row of a 2-D input or a run of a 1-D input starting at each offset; padding_idx entries
     are left out, an empty bag gives zeros; per_sample_weights scale the rows (mode "sum")."""
@@ -60,7 +60,9 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
     if per_sample_weights is not None and mode != "sum":
         raise NotImplementedError(f"{op}: per_sample_weights only with mode='sum' (as PyTorch)")
     flat, bags, count = _bags(_indices(input, op), offsets, include_last_offset, op)
-    keep = np.ones(len(flat), bool) if padding_idx is None else flat != padding_idx % weight.shape[0]
+    keep = np.ones(len(flat), bool)
+    if padding_idx is not None:
+        keep = flat != padding_idx % weight.shape[0]
     rows = embedding(Tensor._make(flat[keep]), weight)  # (kept, D)
     if per_sample_weights is not None:
         scale = per_sample_weights.reshape(-1)[Tensor._make(np.flatnonzero(keep))]

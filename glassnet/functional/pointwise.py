@@ -131,8 +131,8 @@ def xlogy(input, other):
 def atan2(input, other):
     """The angle of the point (other, input), in [-pi, pi]: atan(input / other) where |other|
     >= |input| (shifted by pi where other < 0, or is -0.0, as IEEE's atan2), pi/2 sign(input)
-    - atan(other / input) where not. The one ratio is at most 1 in size, so no branch divides by zero (nor does its
-    gradient, which a where would otherwise turn into nan)."""
+    - atan(other / input) where not. The one ratio is at most 1 in size, so no branch divides
+    by zero (nor does its gradient, which a where would otherwise turn into nan)."""
     y, x = _tensor(input)._operand(other)
     y, x = (t if t.dtype.kind == "f" else t.float() for t in (y, x))
     by_x = x.abs() >= y.abs()  # (no gradient)
