@@ -23,8 +23,9 @@ device is an error where a tensor would move to it); `torch.save`/`torch.load` w
 glassnet's checkpoints (.npz, never a pickle; a real PyTorch pickle is refused with the way to
 convert it: `glassnet convert`), a whole model too (`torch.save(model, f)`: its classes by name,
 its attributes; torch.serialization.safe_globals as in PyTorch); `torch.compile(model)` returns
-the model unchanged; a disabled GradScaler and CUDA autocast are no-ops, as in PyTorch on a machine without CUDA;
-`torch.utils.tensorboard.SummaryWriter` records nothing; distributed training is refused.
+the model unchanged; a disabled GradScaler and CUDA autocast are no-ops, as in PyTorch on a
+machine without CUDA; `torch.utils.tensorboard.SummaryWriter` records nothing; distributed
+training is refused.
 
 On leaving bind(), sys.modules is as before: the real torch (if it was imported) is back,
 and the modules of your own that were imported inside are forgotten, so that importing them
