@@ -46,6 +46,7 @@ from glassnet.creation import (
     from_numpy,
     full,
     full_like,
+    get_default_dtype,
     linspace,
     logspace,
     multinomial,
@@ -59,6 +60,7 @@ from glassnet.creation import (
     randn,
     randn_like,
     randperm,
+    set_default_dtype,
     stack,
     tensor,
     tril_indices,
@@ -298,10 +300,6 @@ def is_floating_point(input):
     return input.dtype.kind == "f"
 
 
-def get_default_dtype():
-    return float32
-
-
 from glassnet import (
     data,
     models,
@@ -342,11 +340,12 @@ __all__ = [
     "permute", "pi", "pow", "prod", "rand", "rand_like", "randint", "randint_like", "randn",
     "randn_like", "random", "randperm", "ravel", "reciprocal", "relu", "remainder",
     "repeat_interleave", "reshape", "roll", "rot90", "round", "row_stack", "rsqrt", "save",
-    "scatter", "scatter_add", "scatter_reduce", "searchsorted", "select", "set_grad_enabled",
-    "set_printoptions", "set_rng_state", "sgn", "short", "sigmoid", "sign", "signbit", "sin",
-    "sinh", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack", "std", "std_mean",
-    "sub", "subtract", "sum", "swapaxes", "swapdims", "t", "take", "take_along_dim", "tan", "tanh",
-    "tensor", "tensor_split", "tensordot", "tile", "topk", "transpose", "tril", "tril_indices",
-    "triu", "triu_indices", "true_divide", "trunc", "uint8", "unbind", "unflatten", "unique",
-    "unsqueeze", "var", "var_mean", "vdot", "vstack", "where", "xlogy", "zeros", "zeros_like",
+    "scatter", "scatter_add", "scatter_reduce", "searchsorted", "select", "set_default_dtype",
+    "set_grad_enabled", "set_printoptions", "set_rng_state", "sgn", "short", "sigmoid", "sign",
+    "signbit", "sin", "sinh", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack",
+    "std", "std_mean", "sub", "subtract", "sum", "swapaxes", "swapdims", "t", "take",
+    "take_along_dim", "tan", "tanh", "tensor", "tensor_split", "tensordot", "tile", "topk",
+    "transpose", "tril", "tril_indices", "triu", "triu_indices", "true_divide", "trunc", "uint8",
+    "unbind", "unflatten", "unique", "unsqueeze", "var", "var_mean", "vdot", "vstack", "where",
+    "xlogy", "zeros", "zeros_like",
 ]

@@ -25,12 +25,12 @@ from glassnet.ops import movement as mv
 from glassnet.tensor_axes import AxisMethods, _normalize_dim, _size_args
 from glassnet.tensor_convert import (  # noqa: F401 (the dtypes are glassnet.tensor's too)
     _KIND,
-    DEFAULT_DTYPE,
     ConvertMethods,
     _index_key,
     _is_float,
     _to_array,
     bool_,
+    default_dtype,
     float32,
     float64,
     int32,
@@ -50,8 +50,8 @@ def _floor_divide(a, b):
 
 
 def _true_divide(a, b):
-    if not _is_float(a.dtype):  # integers divide as float32, as in PyTorch
-        a, b = a.float(), b.float()
+    if not _is_float(a.dtype):  # integers divide as floats of the default dtype, as in PyTorch
+        a, b = a.type(default_dtype()), b.type(default_dtype())
     return ew.div(a, b)
 
 
@@ -79,10 +79,10 @@ def _no_grad(op):
 
 
 def _float_math(op):
-    """A method applying op, integers first becoming float32 as in PyTorch."""
+    """A method applying op, integers first becoming floats (float32) as in PyTorch."""
 
     def float_op(self):
-        return op(self if _is_float(self.dtype) else self.float())
+        return op(self if _is_float(self.dtype) else self.type(default_dtype()))
 
     return float_op
 
@@ -109,9 +109,9 @@ class Tensor(AxisMethods, ConvertMethods, InPlaceMethods):
         gn.tensor(data), which keeps integers and bools as they are."""
         sized = all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in data)
         if len(data) == 1 and not sized:
-            array = np.array(_to_array(data[0], dtype or DEFAULT_DTYPE), copy=True)
+            array = np.array(_to_array(data[0], dtype or default_dtype()), copy=True)
         else:
-            array = np.zeros(_size_args(data) if data else (0,), dtype or DEFAULT_DTYPE)
+            array = np.zeros(_size_args(data) if data else (0,), dtype or default_dtype())
         self._wrap(array).requires_grad_(requires_grad)
 
     def _wrap(self, array, requires_grad=False):
@@ -202,7 +202,7 @@ class Tensor(AxisMethods, ConvertMethods, InPlaceMethods):
             return self.type(common), other.type(common)
         dtype = self.dtype
         if isinstance(other, (float, np.floating)) and not _is_float(dtype):
-            dtype = DEFAULT_DTYPE
+            dtype = default_dtype()
         elif dtype == bool_ and not isinstance(other, bool):
             dtype = int64
         return self.type(dtype), Tensor._make(np.asarray(other, dtype=dtype))
@@ -277,7 +277,7 @@ class Tensor(AxisMethods, ConvertMethods, InPlaceMethods):
             return out if max is None else ew.where(out > max, *out._operand(max)[::-1])
         to_float = not _is_float(self.dtype) and any(  # as PyTorch: float bounds, float result
             isinstance(bound, (float, np.floating)) for bound in (min, max))
-        return ew.clamp(self.float() if to_float else self, min=min, max=max)
+        return ew.clamp(self.type(default_dtype()) if to_float else self, min=min, max=max)
 
     clip = clamp
 

@@ -12,7 +12,12 @@ from glassnet.ops import elementwise as ew
 
 float32, float64 = np.dtype("float32"), np.dtype("float64")
 int64, int32, bool_ = np.dtype("int64"), np.dtype("int32"), np.dtype("bool")
-DEFAULT_DTYPE = float32
+_default = [float32]  # torch.set_default_dtype's (creation.py): Python floats, new float tensors
+
+
+def default_dtype():
+    return _default[0]
+
 _KIND = {"b": 0, "u": 1, "i": 1, "f": 2}  # PyTorch's promotion categories
 
 
@@ -36,7 +41,8 @@ def result_type(*dtypes):
 
 
 def _to_array(value, dtype=None):
-    """Python data -> ndarray of dtype, or with PyTorch's defaults: floats float32, ints int64."""
+    """Python data -> ndarray of dtype, or with PyTorch's defaults: floats in the default dtype
+    (float32), ints int64."""
     if isinstance(value, ConvertMethods):
         array = value.array
     elif isinstance(value, np.ndarray):
@@ -46,7 +52,7 @@ def _to_array(value, dtype=None):
     else:
         array = np.array(value)
         if array.dtype == float64:
-            array = array.astype(DEFAULT_DTYPE)
+            array = array.astype(default_dtype())
         elif np.issubdtype(array.dtype, np.integer):
             array = array.astype(int64)
     return array if dtype is None else array.astype(dtype, copy=False)

@@ -316,3 +316,24 @@ def test_print_options_as_torch():
     finally:
         gn.set_printoptions(profile="default")
         torch.set_printoptions(profile="default")
+
+
+def _made_under_float64(lib):
+    lib.set_default_dtype(lib.float64)
+    try:
+        made = [lib.tensor([1.0]), lib.zeros(2), lib.randn(2), lib.arange(0.0, 1.0, 0.5),
+                lib.nn.Linear(2, 3).weight, lib.tensor([1, 2]) / 2, lib.tensor([1]).exp(),
+                lib.tensor([1]) * 0.5, lib.nn.BatchNorm1d(2).running_mean, lib.Tensor([1]),
+                lib.linspace(0, 1, 3), lib.full((2,), 1.5), lib.tensor([1]).clamp(0.5),
+                lib.nn.Transformer.generate_square_subsequent_mask(2), lib.tensor([1.5]).float()]
+        dtypes = [t.dtype for t in made] + [lib.get_default_dtype()]
+        return [str(dtype).removeprefix("torch.") for dtype in dtypes]
+    finally:
+        lib.set_default_dtype(lib.float32)
+
+
+def test_set_default_dtype_as_torch():
+    assert _made_under_float64(gn) == _made_under_float64(torch)
+    assert gn.get_default_dtype() == np.float32 and gn.zeros(1).dtype == np.float32
+    with pytest.raises(TypeError, match="only float32 and float64"):
+        gn.set_default_dtype(gn.int64)

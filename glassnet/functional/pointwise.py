@@ -10,6 +10,7 @@ import numpy as np
 from glassnet.creation import as_tensor, where
 from glassnet.ops import elementwise as ew
 from glassnet.tensor import Tensor, _flat, _float_math, _no_grad, _to_array
+from glassnet.tensor_convert import default_dtype
 
 
 def _tensor(value):
@@ -134,7 +135,7 @@ def atan2(input, other):
     - atan(other / input) where not. The one ratio is at most 1 in size, so no branch divides
     by zero (nor does its gradient, which a where would otherwise turn into nan)."""
     y, x = _tensor(input)._operand(other)
-    y, x = (t if t.dtype.kind == "f" else t.float() for t in (y, x))
+    y, x = (t if t.dtype.kind == "f" else t.type(default_dtype()) for t in (y, x))
     by_x = x.abs() >= y.abs()  # (no gradient)
     denominator = where(by_x, x, y)
     origin = denominator == 0  # (0, 0): atan2 is 0 or +-pi there, its gradient 0 (PyTorch's)

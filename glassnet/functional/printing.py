@@ -3,7 +3,7 @@ and torch.set_printoptions to change it. Attached to Tensor as __repr__ (functio
 
 import numpy as np
 
-from glassnet.tensor_convert import bool_, float32, int64
+from glassnet.tensor_convert import bool_, default_dtype, int64
 
 DEFAULTS = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80, "sci_mode": None}
 PROFILES = {"default": DEFAULTS, "short": {"precision": 2, "threshold": 1000, "edgeitems": 2},
@@ -34,7 +34,7 @@ def get_printoptions():
 
 def tensor_repr(self):
     """PyTorch's form: whole floats as 1., 2.; others with `precision` digits; the dtype when
-    it is not float32, int64 or bool; the graph's last op or requires_grad."""
+    it is not the default (float32), int64 or bool; the graph's last op or requires_grad."""
     array = self.array
     finite = array[np.isfinite(array)] if array.dtype.kind == "f" else array
     whole = finite.size == 0 or bool(np.all(finite == np.round(finite)))
@@ -45,7 +45,7 @@ def tensor_repr(self):
                            precision=OPTIONS["precision"], threshold=OPTIONS["threshold"],
                            edgeitems=OPTIONS["edgeitems"], max_line_width=OPTIONS["linewidth"],
                            suppress_small=sci is False, formatter=formatter)
-    extra = "" if self.dtype in (float32, int64, bool_) else f", dtype={self.dtype}"
+    extra = "" if self.dtype in (default_dtype(), int64, bool_) else f", dtype={self.dtype}"
     if self._ctx is not None:
         extra += f", grad_fn=<{self._ctx.fn.__name__}Backward>"
     elif self.requires_grad:

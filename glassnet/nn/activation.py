@@ -9,7 +9,6 @@ from glassnet import functional as F
 from glassnet.creation import full
 from glassnet.functional import activation as FA
 from glassnet.nn.module import Module, Parameter
-from glassnet.tensor import float32
 
 
 def _inplace_repr(inplace):
@@ -304,7 +303,7 @@ class PReLU(Module):
     def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
         super().__init__()
         self.num_parameters, self.init = num_parameters, init
-        self.weight = Parameter(full((num_parameters,), init, dtype=dtype or float32))
+        self.weight = Parameter(full((num_parameters,), float(init), dtype=dtype))
 
     def reset_parameters(self):
         self.weight.array[...] = self.init

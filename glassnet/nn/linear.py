@@ -14,7 +14,7 @@ from glassnet import init
 from glassnet.creation import check_device
 from glassnet.functional import layers as FL
 from glassnet.nn.module import Module, Parameter
-from glassnet.tensor import float32
+from glassnet.tensor_convert import default_dtype
 
 
 def check_input(module, input, fits, expected):
@@ -28,7 +28,7 @@ def empty_parameter(shape, dtype=None, device=None):
     check_device(device)
     if min(shape) < 0:
         raise ValueError(f"parameter of shape {tuple(shape)}: sizes must be non-negative")
-    return Parameter(np.zeros(shape, dtype=np.dtype(dtype or float32)))
+    return Parameter(np.zeros(shape, dtype=np.dtype(dtype or default_dtype())))
 
 
 def reset_weight_and_bias(weight, bias):

@@ -14,7 +14,8 @@ from glassnet import init
 from glassnet.functional import norm as N
 from glassnet.nn.linear import check_input, empty_parameter
 from glassnet.nn.module import Module
-from glassnet.tensor import Tensor, float32, int64
+from glassnet.tensor import Tensor, int64
+from glassnet.tensor_convert import default_dtype
 
 
 class _BatchNorm(Module):
@@ -34,7 +35,7 @@ class _BatchNorm(Module):
         self.weight = empty_parameter((num_features,), dtype, device) if affine else None
         self.bias = empty_parameter((num_features,), dtype) if affine and bias else None
         if track_running_stats:
-            dtype = np.dtype(dtype or float32)
+            dtype = np.dtype(dtype or default_dtype())
             self.register_buffer("running_mean", Tensor._make(np.zeros(num_features, dtype)))
             self.register_buffer("running_var", Tensor._make(np.ones(num_features, dtype)))
             self.register_buffer("num_batches_tracked", Tensor._make(np.array(0, dtype=int64)))
