@@ -190,6 +190,8 @@ def namespaces():
     onnx = Namespace("torch.onnx", hint=" (glassnet exports no ONNX graphs)")
     serialization = Namespace("torch.serialization", serialize_objects, save=save, load=load)
     linalg = Namespace("torch.linalg", glassnet.linalg, hint=" (glassnet's linalg has the norms)")
+    distributions = Namespace("torch.distributions", glassnet.distributions,
+                              hint=" (glassnet has Categorical, Bernoulli and Normal)")
     torch = Namespace(
         "torch", glassnet,
         fallbacks={"device": device, "compile": compile, "autocast": autocast,
@@ -197,7 +199,7 @@ def namespaces():
                    **{name: UnsupportedDtype(name) for name in ("bfloat16", "float16", "half")}},
         nn=torch_nn, optim=torch_optim, utils=utils, cuda=cuda, backends=backends, amp=amp,
         distributed=distributed, accelerator=accelerator, save=save, load=load, onnx=onnx,
-        serialization=serialization, linalg=linalg,
+        serialization=serialization, linalg=linalg, distributions=distributions,
         autograd=Namespace("torch.autograd", hint=" (glassnet.autograd.Function is the engine's "
                            "own, on NumPy arrays)", **grad_modes), __version__=VERSION)
     table = {space.__name__: space for space in (
@@ -205,7 +207,7 @@ def namespaces():
         torch_nn.parameter, torch_optim, lr_scheduler, torch_optim.optimizer, utils, data,
         tensorboard, cuda, cuda_amp, backends, backends.mps, backends.cudnn, backends.cuda,
         matmul, amp, distributed, accelerator, torch.autograd, onnx, serialization, linalg,
-        modules,
+        distributions, modules,
         *(getattr(modules, name) for name in MODULE_FILES))}
     for alias in ("dataloader", "dataset", "sampler"):  # torch.utils.data.dataloader.DataLoader
         table[f"torch.utils.data.{alias}"] = data

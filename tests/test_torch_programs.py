@@ -319,6 +319,30 @@ def siamese(w):
     w.record("test", prog.test(model, loader))
 
 
+@case("reinforce")
+def reinforce(w):
+    prog, rng = w.program, np.random.RandomState(18)
+    states = floats(rng, 5, 4)
+    actions, rewards = [1, 0, 0, 1, 1], [1.0, 1.0, 0.0, 1.0, 0.5]
+    policy = w.sync(prog.Policy())
+    policy.eval()  # dropout off: the same numbers on both sides
+    optimizer = prog.make_optimizer(policy)
+    for episode in range(2):
+        for state, action, reward in zip(states, actions, rewards):
+            prog.select_action(policy, state, action)
+            policy.rewards.append(reward)
+        w.record(f"loss{episode}", prog.finish_episode(policy, optimizer))
+    w.record("sampled_in_range", int(prog.select_action(policy, states[0]) in (0, 1)))
+    w.record_params(policy, "policy")
+    model = w.sync(prog.ActorCritic())
+    optimizer = prog.make_optimizer(model)
+    for state, action, reward in zip(states, actions, rewards):
+        prog.select_action_ac(model, state, action)
+        model.rewards.append(reward)
+    w.record("actor_critic_loss", prog.finish_episode_ac(model, optimizer))
+    w.record_params(model, "actor_critic")
+
+
 # ---- PyTorch tutorials ----
 @case("quickstart")
 def quickstart(w):

@@ -106,6 +106,18 @@ function("float64-meets-python-floats", lambda lib, x: (
     lib.where(x > 0.2, x, 0.1), x.masked_fill(x > 0, 0.1), lib.full_like(x, 0.1),
     x.clone().fill_(0.1), lib.Tensor([0.1]).double()),
          ("c", (4,)))
+function("distributions", lambda lib, logits, loc, scale, i: (
+    lib.distributions.Categorical(logits=logits).log_prob(i),
+    lib.distributions.Categorical(logits=logits).entropy(),
+    lib.distributions.Categorical(probs=logits.exp()).log_prob(i[:2].unsqueeze(-1)),
+    lib.distributions.Normal(loc, scale.exp()).log_prob(loc * 0.5),
+    lib.distributions.Normal(loc, scale.exp()).entropy(),
+    lib.distributions.Normal(loc, 1.0).cdf(scale),
+    lib.distributions.Bernoulli(logits=loc).log_prob((scale > 0).double()),
+    lib.distributions.Bernoulli(logits=loc).entropy(),
+    lib.distributions.Bernoulli(probs=loc.sigmoid()).log_prob((scale > 0).double()),
+    lib.distributions.Categorical(logits=logits).sample((2,)).shape),
+         ("x", (3, 4)), ("x", (3,)), ("x", (3,)), ("int", (3,), 4))
 function("parameters-to-vector", lambda lib, a, b: lib.nn.utils.parameters_to_vector([a, b]) * 2,
          ("x", (2, 3)), ("x", (4,)))
 
