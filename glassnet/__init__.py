@@ -6,10 +6,17 @@ load, and the packages nn, optim, utils, data (the fetched datasets) and models.
 """
 
 import math as _math
+import warnings as _warnings
 
 import numpy as _np
 
 from glassnet import _malloc, random  # noqa: F401  (_malloc: see its docstring)
+
+# PyTorch computes log(0) = -inf, 1/0 = inf and 0/0 = nan without a word; NumPy warns. Its
+# floating-point warnings are silenced where glassnet's own code meets them (a filter on the
+# module raising them: no cost per op, and NumPy called from your code still warns).
+_warnings.filterwarnings("ignore", r"(divide by zero|invalid value|overflow) encountered",
+                         RuntimeWarning, r"glassnet(\.|$)")
 from glassnet.autograd import (
     Variable,
     enable_grad,
@@ -39,6 +46,7 @@ from glassnet.creation import (
     from_numpy,
     full,
     full_like,
+    get_default_dtype,
     linspace,
     logspace,
     multinomial,
@@ -52,6 +60,7 @@ from glassnet.creation import (
     randn,
     randn_like,
     randperm,
+    set_default_dtype,
     stack,
     tensor,
     tril_indices,
@@ -60,12 +69,26 @@ from glassnet.creation import (
     zeros,
     zeros_like,
 )
-from glassnet.functional import heaviside
+from glassnet.functional import heaviside, linalg
 from glassnet.functional.pointwise import (
+    acos,
+    acosh,
     add,
     addcdiv,
     addcmul,
     allclose,
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
     bitwise_and,
     bitwise_not,
     bitwise_or,
@@ -130,6 +153,7 @@ from glassnet.functional.pointwise import (
     trunc,
     xlogy,
 )
+from glassnet.functional.printing import get_printoptions, set_printoptions
 from glassnet.functional.products import (
     addbmm,
     addmm,
@@ -276,12 +300,9 @@ def is_floating_point(input):
     return input.dtype.kind == "f"
 
 
-def get_default_dtype():
-    return float32
-
-
 from glassnet import (
     data,
+    distributions,
     models,
     nn,  # nn builds on the names above
     optim,
@@ -293,38 +314,39 @@ __version__ = "0.1.0"
 # the public names: everything above, and nothing else
 __all__ = [
     "BoolTensor", "DoubleTensor", "FloatTensor", "Generator", "IntTensor", "LongTensor", "Size",
-    "Tensor", "Variable", "abs", "absolute", "add", "addbmm", "addcdiv", "addcmul", "addmm",
-    "addmv", "all", "allclose", "amax", "amin", "aminmax", "any", "arange", "argmax", "argmin",
-    "argsort", "argwhere", "as_tensor", "asarray", "atleast_1d", "atleast_2d", "baddbmm",
-    "bernoulli", "bincount", "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "bmm",
-    "bool", "bool_", "broadcast_to", "bucketize", "cat", "cdist", "ceil", "chunk", "clamp",
-    "clamp_max", "clamp_min", "clip", "clone", "column_stack", "concat", "concatenate", "cos",
-    "cosh", "count_nonzero", "cumprod", "cumsum", "data", "detach", "device", "diag",
-    "diag_embed", "diagonal", "diff", "dist", "div", "divide", "dot", "double", "e", "einsum",
-    "empty", "empty_like", "enable_grad", "eq", "equal", "erf", "exp", "exp2", "expm1", "eye",
-    "finfo", "fix", "flatten", "flip", "fliplr", "flipud", "float", "float16", "float32",
-    "float64", "float_power", "floor", "floor_divide", "fmod", "frac", "from_numpy", "full",
-    "full_like", "gather", "ge", "ger", "get_default_dtype", "get_rng_state", "greater",
-    "greater_equal", "gt", "half", "heaviside", "hstack", "hypot", "iinfo", "index_add",
-    "index_copy", "index_fill", "index_put", "index_select", "inf", "inference_mode",
-    "initial_seed", "inner", "int", "int8", "int16", "int32", "int64", "is_floating_point",
-    "is_grad_enabled", "is_nonzero", "is_tensor", "isclose", "isfinite", "isin", "isinf",
-    "isnan", "isneginf", "isposinf", "kthvalue", "le", "lerp", "less", "less_equal", "linspace",
-    "load", "log", "log1p", "log2", "log10", "log_softmax", "logical_and", "logical_not",
-    "logical_or", "logical_xor", "logit", "logspace", "logsumexp", "long", "lt", "manual_seed",
-    "masked_fill", "masked_select", "matmul", "max", "maximum", "mean", "median", "meshgrid",
-    "min", "minimum", "mm", "mode", "models", "moveaxis", "movedim", "msort", "mul",
-    "multinomial", "multiply", "mv", "nan", "nan_to_num", "narrow", "ne", "neg", "negative",
+    "Tensor", "Variable", "abs", "absolute", "acos", "acosh", "add", "addbmm", "addcdiv", "addcmul",
+    "addmm", "addmv", "all", "allclose", "amax", "amin", "aminmax", "any", "arange", "arccos",
+    "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "argmax", "argmin", "argsort",
+    "argwhere", "as_tensor", "asarray", "asin", "asinh", "atan", "atan2", "atanh", "atleast_1d",
+    "atleast_2d", "baddbmm", "bernoulli", "bincount", "bitwise_and", "bitwise_not", "bitwise_or",
+    "bitwise_xor", "bmm", "bool", "bool_", "broadcast_to", "bucketize", "cat", "cdist", "ceil",
+    "chunk", "clamp", "clamp_max", "clamp_min", "clip", "clone", "column_stack", "concat",
+    "concatenate", "cos", "cosh", "count_nonzero", "cumprod", "cumsum", "data", "detach", "device",
+    "diag", "diag_embed", "diagonal", "diff", "dist", "distributions", "div", "divide", "dot",
+    "double", "e", "einsum", "empty", "empty_like", "enable_grad", "eq", "equal", "erf", "exp",
+    "exp2", "expm1", "eye", "finfo", "fix", "flatten", "flip", "fliplr", "flipud", "float",
+    "float16", "float32", "float64", "float_power", "floor", "floor_divide", "fmod", "frac",
+    "from_numpy", "full", "full_like", "gather", "ge", "ger", "get_default_dtype",
+    "get_printoptions", "get_rng_state", "greater", "greater_equal", "gt", "half", "heaviside",
+    "hstack", "hypot", "iinfo", "index_add", "index_copy", "index_fill", "index_put",
+    "index_select", "inf", "inference_mode", "initial_seed", "inner", "int", "int8", "int16",
+    "int32", "int64", "is_floating_point", "is_grad_enabled", "is_nonzero", "is_tensor", "isclose",
+    "isfinite", "isin", "isinf", "isnan", "isneginf", "isposinf", "kthvalue", "le", "lerp", "less",
+    "less_equal", "linalg", "linspace", "load", "log", "log1p", "log2", "log10", "log_softmax",
+    "logical_and", "logical_not", "logical_or", "logical_xor", "logit", "logspace", "logsumexp",
+    "long", "lt", "manual_seed", "masked_fill", "masked_select", "matmul", "max", "maximum", "mean",
+    "median", "meshgrid", "min", "minimum", "mm", "mode", "models", "moveaxis", "movedim", "msort",
+    "mul", "multinomial", "multiply", "mv", "nan", "nan_to_num", "narrow", "ne", "neg", "negative",
     "nn", "no_grad", "nonzero", "norm", "normal", "not_equal", "numel", "ones", "ones_like",
     "optim", "outer", "permute", "pi", "pow", "prod", "rand", "rand_like", "randint",
     "randint_like", "randn", "randn_like", "random", "randperm", "ravel", "reciprocal", "relu",
     "remainder", "repeat_interleave", "reshape", "roll", "rot90", "round", "row_stack", "rsqrt",
     "save", "scatter", "scatter_add", "scatter_reduce", "searchsorted", "select",
-    "set_grad_enabled", "set_rng_state", "sgn", "short", "sigmoid", "sign", "signbit", "sin",
-    "sinh", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack", "std", "std_mean",
-    "sub", "subtract", "sum", "swapaxes", "swapdims", "t", "take", "take_along_dim", "tan",
-    "tanh", "tensor", "tensor_split", "tensordot", "tile", "topk", "transpose", "tril",
-    "tril_indices", "triu", "triu_indices", "true_divide", "trunc", "uint8", "unbind",
-    "unflatten", "unique", "unsqueeze", "var", "var_mean", "vdot", "vstack", "where", "xlogy",
-    "zeros", "zeros_like",
+    "set_default_dtype", "set_grad_enabled", "set_printoptions", "set_rng_state", "sgn", "short",
+    "sigmoid", "sign", "signbit", "sin", "sinh", "softmax", "sort", "split", "sqrt", "square",
+    "squeeze", "stack", "std", "std_mean", "sub", "subtract", "sum", "swapaxes", "swapdims", "t",
+    "take", "take_along_dim", "tan", "tanh", "tensor", "tensor_split", "tensordot", "tile", "topk",
+    "transpose", "tril", "tril_indices", "triu", "triu_indices", "true_divide", "trunc", "uint8",
+    "unbind", "unflatten", "unique", "unsqueeze", "var", "var_mean", "vdot", "vstack", "where",
+    "xlogy", "zeros", "zeros_like",
 ]

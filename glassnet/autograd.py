@@ -22,6 +22,10 @@ class _GradMode(threading.local):
 
 
 _state = _GradMode()
+# set for good by the first in-place change in the graph (or detach_()): until then no view's
+# base can have changed its history, and apply() need not look for stale views
+histories_rewritten = False
+hooks = {}  # id(node) -> {key: hook}: Tensor.register_hook's (functional/hooks.py keeps it)
 
 
 def is_grad_enabled():
@@ -97,7 +101,8 @@ class Context:
     tensor that requires grad (where the gradient lands); edges join nodes, not tensors, so an
     in-place op can give a tensor a new node while the nodes recorded before keep the old."""
 
-    __slots__ = ("__dict__", "fn", "needs_grad", "out_shape", "parents", "versions")
+    __slots__ = ("__dict__", "__weakref__", "fn", "needs_grad", "out_shape", "parents",
+                 "versions")
     saved = ()  # the arrays forward saved for backward (ctx.save)
     retained = None  # a weak reference to the tensor retain_grad() keeps the gradient of
 
@@ -121,7 +126,7 @@ class Function:
         """Run forward on the inputs' arrays; record the graph edge if a gradient is needed.
         ctx.needs_grad is set first, so a forward can save only what its backward will read."""
         enabled = _state.enabled
-        if enabled:  # a view whose base changed in place in the graph takes its new history
+        if enabled and histories_rewritten:  # a view whose base changed its history takes it
             for t in inputs:
                 view = t._view_of
                 if view is not None and view[0]._ctx is not view[2]:
@@ -133,7 +138,7 @@ class Function:
             out = cls.forward(ctx, *arrays, **options)
         except ValueError as error:  # NumPy's broadcasting error names neither op nor rule
             shapes = [t.shape for t in inputs]
-            if "broadcast" in str(error) and _broadcasts(shapes) is None:
+            if "broadcast" in str(error) and _broadcast(*shapes) is None:
                 raise RuntimeError(f"{cls.__name__}: input shapes {', '.join(map(str, shapes))} "
                                    f"do not broadcast (from the last dim, each pair of sizes "
                                    f"must be equal or one of them 1)") from error
@@ -162,7 +167,8 @@ def _versions(saved, inputs, result):
             continue
         for t in inputs:
             if array is t.array:
-                checks.append((t, t._version, array))
+                counter = t._version_counter  # none yet: version 0
+                checks.append((t, counter.value if counter else 0, array))
                 break
         else:
             if array is result.array:
@@ -187,7 +193,8 @@ def _check_versions(ctx):
                                f"it after backward(), or change a copy (clone()).")
 
 
-def _broadcasts(shapes):
+def _broadcast(*shapes):
+    """The shape the shapes broadcast to, or None if they do not."""
     try:
         return np.broadcast_shapes(*shapes)
     except ValueError:
@@ -263,6 +270,9 @@ def backward(root, gradient=None, retain_graph=False):
             grad = grads.pop(id(node), None)
             if grad is None:
                 continue
+            for hook in tuple(hooks.get(id(node), {}).values()) if hooks else ():
+                changed = hook(_tensor.Tensor._make(grad))  # a hook may change the gradient
+                grad = grad if changed is None else np.asarray(changed.array, grad.dtype)
             if not isinstance(node, Context):  # a leaf: the gradient lands
                 _accumulate(node, grad, taken)
                 continue
@@ -280,7 +290,7 @@ def backward(root, gradient=None, retain_graph=False):
             for parent, parent_grad in zip(node.parents, input_grads):
                 if parent is None or parent_grad is None:
                     continue
-                shape = parent.out_shape if isinstance(parent, Context) else parent.shape
+                shape = parent.out_shape if isinstance(parent, Context) else parent.array.shape
                 if parent_grad.shape != shape:
                     raise RuntimeError(f"{node.fn.__name__}.backward returned a gradient of "
                                        f"shape {parent_grad.shape} for an input of shape {shape}")

@@ -2,17 +2,16 @@
 ones, full, eye), ranges (arange, linspace), random draws (rand, randn, randint, randperm,
 normal, bernoulli, multinomial; each takes generator= or rng=), their ``*_like`` and
 ``x.new_*`` forms; and joining tensors (cat, stack, where). Dtypes default as in PyTorch:
-float32 for floats, int64 for integers. ``device=`` is accepted as in PyTorch; the only device
-is the CPU (``gn.device("cpu")``).
+the default dtype (float32, or what set_default_dtype chose) for floats, int64 for integers.
+``device=`` is accepted as in PyTorch; the only device is the CPU (``gn.device("cpu")``).
 """
 
 import numpy as np
 
-from glassnet import random
+from glassnet import random, tensor_convert
 from glassnet.ops import elementwise as ew
 from glassnet.ops import movement as mv
 from glassnet.tensor import (
-    DEFAULT_DTYPE,
     Tensor,
     _to_array,
     bool_,
@@ -23,11 +22,12 @@ from glassnet.tensor import (
     type_name,
 )
 from glassnet.tensor_axes import _normalize_dim, _size_args
-from glassnet.tensor_convert import check_device, result_type
+from glassnet.tensor_convert import check_device, default_dtype, result_type
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
-    """A new tensor holding a copy of data; Python floats become float32, ints int64."""
+    """A new tensor holding a copy of data; Python floats take the default dtype (float32),
+    ints int64."""
     check_device(device)
     array = np.array(_to_array(data, dtype), copy=True)
     return Tensor._make(array).requires_grad_(requires_grad)
@@ -97,6 +97,20 @@ def _legacy(dtype):
     return make
 
 
+def set_default_dtype(d):
+    """torch.set_default_dtype: the dtype of Python floats made into tensors and of new float
+    tensors and layers, float32 or float64 (glassnet has no other float dtype)."""
+    d = np.dtype(d)
+    if d not in (float32, float64):
+        raise TypeError(f"set_default_dtype: only float32 and float64 are supported as the "
+                        f"default type, got {d}")
+    tensor_convert._default[0] = d
+
+
+def get_default_dtype():
+    return default_dtype()
+
+
 FloatTensor, DoubleTensor, LongTensor = _legacy(float32), _legacy(float64), _legacy(int64)
 IntTensor, BoolTensor = _legacy(int32), _legacy(bool_)
 
@@ -110,19 +124,19 @@ def _shape(size, op):
 
 
 def _new(array, dtype, requires_grad=False, device=None):
-    """array as a new tensor of dtype (float32 when None)."""
+    """array as a new tensor of dtype (the default dtype when None)."""
     check_device(device)
-    array = array.astype(dtype or DEFAULT_DTYPE, copy=False)
+    array = array.astype(dtype or default_dtype(), copy=False)
     return Tensor._make(array).requires_grad_(requires_grad)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
-    array = np.zeros(_shape(size, "zeros"), dtype or DEFAULT_DTYPE)
+    array = np.zeros(_shape(size, "zeros"), dtype or default_dtype())
     return _new(array, dtype, requires_grad, device)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
-    array = np.ones(_shape(size, "ones"), dtype or DEFAULT_DTYPE)
+    array = np.ones(_shape(size, "ones"), dtype or default_dtype())
     return _new(array, dtype, requires_grad, device)
 
 
@@ -148,7 +162,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
         raise ValueError(f"arange: step {step} must be non-zero and lead from start {start} to "
                          f"end {end}")
     values = np.arange(start, end, step)
-    default = int64 if np.issubdtype(values.dtype, np.integer) else DEFAULT_DTYPE
+    default = int64 if np.issubdtype(values.dtype, np.integer) else default_dtype()
     return _new(values, dtype or default, requires_grad, device)
 
 
@@ -156,7 +170,7 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     """steps evenly spaced values from start to end, both included (float32 by default),
     computed as PyTorch does: in the output's precision, the first half counted up from start
     and the second down from end, so both ends are exact."""
-    steps, dtype = _number(steps), np.dtype(dtype or DEFAULT_DTYPE)
+    steps, dtype = _number(steps), np.dtype(dtype or default_dtype())
     _shape((steps,), "linspace")
     kind = dtype.type if dtype.kind == "f" else np.float64
     start, end = kind(_number(start)), kind(_number(end))
@@ -174,7 +188,7 @@ def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_gra
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     _shape((n, n if m is None else m), "eye")
-    return _new(np.eye(n, m, dtype=dtype or DEFAULT_DTYPE), dtype, requires_grad, device)
+    return _new(np.eye(n, m, dtype=dtype or default_dtype()), dtype, requires_grad, device)
 
 
 def tril_indices(row, col, offset=0, dtype=None, device=None):
@@ -222,7 +236,7 @@ def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         mean_array, std_array = _to_array(mean), _to_array(std)
         dtype = dtype or result_type(*[a.dtype for a in (mean_array, std_array)
-                                       if a.dtype.kind == "f"] or [DEFAULT_DTYPE])
+                                       if a.dtype.kind == "f"] or [default_dtype()])
         return _new(draws.normal(mean_array, std_array), dtype, requires_grad, device)
     if size is None:
         raise TypeError("normal: give size= when mean and std are numbers")

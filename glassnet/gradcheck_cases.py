@@ -267,5 +267,6 @@ op("F.kl_div.log_target", lambda a, t: F.kl_div(a, t, log_target=True), (3, 4), 
 # the Tensor methods and functions composed of the primitives: a table of their own
 from glassnet import (
     gradcheck_layers,  # noqa: F401
+    gradcheck_more,  # noqa: F401 (the round-two surface of issue 9)
     gradcheck_surface,  # noqa: F401
 )

@@ -25,12 +25,12 @@ from glassnet.ops import movement as mv
 from glassnet.tensor_axes import AxisMethods, _normalize_dim, _size_args
 from glassnet.tensor_convert import (  # noqa: F401 (the dtypes are glassnet.tensor's too)
     _KIND,
-    DEFAULT_DTYPE,
     ConvertMethods,
     _index_key,
     _is_float,
     _to_array,
     bool_,
+    default_dtype,
     float32,
     float64,
     int32,
@@ -50,8 +50,8 @@ def _floor_divide(a, b):
 
 
 def _true_divide(a, b):
-    if not _is_float(a.dtype):  # integers divide as float32, as in PyTorch
-        a, b = a.float(), b.float()
+    if not _is_float(a.dtype):  # integers divide as floats of the default dtype, as in PyTorch
+        a, b = a.type(default_dtype()), b.type(default_dtype())
     return ew.div(a, b)
 
 
@@ -67,19 +67,22 @@ def _binary(op, reflected=False):
 
 
 def _no_grad(op):
-    """A method applying op to the arrays: comparisons and logic carry no gradient."""
+    """A method applying op to the arrays: comparisons and logic carry no gradient. Another
+    operand meets self in PyTorch's common dtype (x < 0.3 compares 0.3 as x's float64)."""
 
     def no_grad_op(self, *others):
+        if others and others[0] is not None:
+            return Tensor._make(op(*[t.array for t in self._operand(others[0])]))
         return Tensor._make(op(self.array, *map(_to_array, others)))
 
     return no_grad_op
 
 
 def _float_math(op):
-    """A method applying op, integers first becoming float32 as in PyTorch."""
+    """A method applying op, integers first becoming floats (float32) as in PyTorch."""
 
     def float_op(self):
-        return op(self if _is_float(self.dtype) else self.float())
+        return op(self if _is_float(self.dtype) else self.type(default_dtype()))
 
     return float_op
 
@@ -106,9 +109,9 @@ class Tensor(AxisMethods, ConvertMethods, InPlaceMethods):
         gn.tensor(data), which keeps integers and bools as they are."""
         sized = all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in data)
         if len(data) == 1 and not sized:
-            array = np.array(_to_array(data[0]), dtype=dtype or DEFAULT_DTYPE, copy=True)
+            array = np.array(_to_array(data[0], dtype or default_dtype()), copy=True)
         else:
-            array = np.zeros(_size_args(data) if data else (0,), dtype or DEFAULT_DTYPE)
+            array = np.zeros(_size_args(data) if data else (0,), dtype or default_dtype())
         self._wrap(array).requires_grad_(requires_grad)
 
     def _wrap(self, array, requires_grad=False):
@@ -169,6 +172,7 @@ class Tensor(AxisMethods, ConvertMethods, InPlaceMethods):
         return out
 
     def detach_(self):
+        autograd.histories_rewritten = True  # its views' histories are stale (autograd.py)
         self._ctx = self._view_of = None
         self.requires_grad = False
         return self
@@ -198,7 +202,7 @@ class Tensor(AxisMethods, ConvertMethods, InPlaceMethods):
             return self.type(common), other.type(common)
         dtype = self.dtype
         if isinstance(other, (float, np.floating)) and not _is_float(dtype):
-            dtype = DEFAULT_DTYPE
+            dtype = default_dtype()
         elif dtype == bool_ and not isinstance(other, bool):
             dtype = int64
         return self.type(dtype), Tensor._make(np.asarray(other, dtype=dtype))
@@ -273,7 +277,7 @@ class Tensor(AxisMethods, ConvertMethods, InPlaceMethods):
             return out if max is None else ew.where(out > max, *out._operand(max)[::-1])
         to_float = not _is_float(self.dtype) and any(  # as PyTorch: float bounds, float result
             isinstance(bound, (float, np.floating)) for bound in (min, max))
-        return ew.clamp(self.float() if to_float else self, min=min, max=max)
+        return ew.clamp(self.type(default_dtype()) if to_float else self, min=min, max=max)
 
     clip = clamp
 

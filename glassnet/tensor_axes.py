@@ -7,6 +7,7 @@ functional/. The dim and size helpers live here because tensor.py and creation.p
 
 import numpy as np
 
+from glassnet.autograd import _broadcast
 from glassnet.ops import matmul as mm
 from glassnet.ops import movement as mv
 from glassnet.ops import reduce as rd
@@ -39,14 +40,6 @@ def _size_args(size):
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
     return tuple(int(n) for n in size)
-
-
-def _broadcast(*shapes):
-    """The shape the shapes broadcast to, or None if they do not."""
-    try:
-        return np.broadcast_shapes(*shapes)
-    except ValueError:
-        return None
 
 
 class MinMax(tuple):

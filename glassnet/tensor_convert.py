@@ -1,7 +1,7 @@
 """The Tensor methods that convert: dtypes (type, to, float, double, long...), the device (the
-CPU, the only one), and leaving the graph (item, numpy, tolist, float(), bool(), printing). Tensor
-(tensor.py) inherits them. The dtype constants live here because tensor.py, creation.py and the
-layers use them.
+CPU, the only one), and leaving the graph (item, numpy, tolist, float(), bool()). Tensor
+(tensor.py) inherits them; how a tensor prints is functional/printing.py's. The dtype constants
+live here because tensor.py, creation.py and the layers use them.
 """
 
 from functools import partialmethod
@@ -12,7 +12,12 @@ from glassnet.ops import elementwise as ew
 
 float32, float64 = np.dtype("float32"), np.dtype("float64")
 int64, int32, bool_ = np.dtype("int64"), np.dtype("int32"), np.dtype("bool")
-DEFAULT_DTYPE = float32
+_default = [float32]  # torch.set_default_dtype's (creation.py): Python floats, new float tensors
+
+
+def default_dtype():
+    return _default[0]
+
 _KIND = {"b": 0, "u": 1, "i": 1, "f": 2}  # PyTorch's promotion categories
 
 
@@ -36,15 +41,18 @@ def result_type(*dtypes):
 
 
 def _to_array(value, dtype=None):
-    """Python data -> ndarray with PyTorch's defaults: floats float32, ints int64."""
+    """Python data -> ndarray of dtype, or with PyTorch's defaults: floats in the default dtype
+    (float32), ints int64."""
     if isinstance(value, ConvertMethods):
         array = value.array
     elif isinstance(value, np.ndarray):
         array = value
+    elif dtype is not None:  # straight to it: 0.1 as float64 is not 0.1 rounded to float32
+        return np.array(value, dtype=dtype)
     else:
         array = np.array(value)
         if array.dtype == float64:
-            array = array.astype(DEFAULT_DTYPE)
+            array = array.astype(default_dtype())
         elif np.issubdtype(array.dtype, np.integer):
             array = array.astype(int64)
     return array if dtype is None else array.astype(dtype, copy=False)
@@ -117,19 +125,6 @@ class ConvertMethods:
         if self.array.size != 1:
             raise RuntimeError(f"Boolean value of a tensor of {self.numel()} elements is ambiguous")
         return bool(self.array)
-
-    def __repr__(self):
-        finite = self.array[np.isfinite(self.array)] if _is_float(self.dtype) else self.array
-        whole = finite.size == 0 or bool(np.all(finite == np.round(finite)))
-        mode = "maxprec_equal" if whole else "fixed"  # PyTorch's: 1., 2. or 1.0000, 2.5000
-        body = np.array2string(self.array, separator=", ", prefix="tensor(", precision=4,
-                               floatmode=mode)
-        extra = "" if self.dtype in (float32, int64, bool_) else f", dtype={self.dtype}"
-        if self._ctx is not None:
-            extra += f", grad_fn=<{self._ctx.fn.__name__}Backward>"
-        elif self.requires_grad:
-            extra += ", requires_grad=True"
-        return f"tensor({body}{extra})"
 
     # ---- dtype and device ----
     def type(self, dtype=None):

@@ -69,7 +69,7 @@ class InPlaceMethods:
             self._in_place("__setitem__", lambda t: mv.index_put(t, value.type(t.dtype), key),
                            (value,), cast="unsafe")
         else:
-            self._write("__setitem__", _to_array(value), key)
+            self._write("__setitem__", _to_array(value, self.dtype), key)
 
     def _in_place(self, name, compute, operands=(), cast="same_kind"):
         """self's values become compute(self), a tensor of self's shape (or one that broadcasts
@@ -131,6 +131,7 @@ class InPlaceMethods:
         its output (relu_), what it saved is self now, at self's new version. A view's base
         gets a node too, putting the view's new values at the view's places (PyTorch's
         CopySlices); then the view reads its history from the base."""
+        autograd.histories_rewritten = True  # apply() looks for stale views from now on
         if self._view_of is None:
             self._ctx, self.requires_grad = result._ctx, result.requires_grad
             if owned and self._ctx is not None and getattr(self._ctx, "saved", None):

@@ -21,9 +21,11 @@ What the machine around PyTorch looks like here (torch_env.py): no accelerator (
 `torch.backends.mps.is_available()` and `torch.accelerator.is_available()` are False; a CUDA
 device is an error where a tensor would move to it); `torch.save`/`torch.load` write and read
 glassnet's checkpoints (.npz, never a pickle; a real PyTorch pickle is refused with the way to
-convert it: `glassnet convert`); `torch.compile(model)` returns the model unchanged; a disabled
-GradScaler and CUDA autocast are no-ops, as in PyTorch on a machine without CUDA;
-`torch.utils.tensorboard.SummaryWriter` records nothing; distributed training is refused.
+convert it: `glassnet convert`), a whole model too (`torch.save(model, f)`: its classes by name,
+its attributes; torch.serialization.safe_globals as in PyTorch); `torch.compile(model)` returns
+the model unchanged; a disabled GradScaler and CUDA autocast are no-ops, as in PyTorch on a
+machine without CUDA; `torch.utils.tensorboard.SummaryWriter` records nothing; distributed
+training is refused.
 
 On leaving bind(), sys.modules is as before: the real torch (if it was imported) is back,
 and the modules of your own that were imported inside are forgotten, so that importing them
@@ -44,6 +46,13 @@ HIDDEN = ("torch", "torchvision", "torchaudio", "torchtext", "functorch")
 VERSION = "2.13.0+glassnet"
 AUTOGRAD = ("no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
             "Variable", "grad")  # the PyTorch API level glassnet follows (its own version after +)
+
+
+# the files of torch/nn/modules/, each served by glassnet.nn as a whole
+MODULE_FILES = ("activation", "adaptive", "batchnorm", "channelshuffle", "container", "conv",
+                "distance", "dropout", "flatten", "fold", "instancenorm", "lazy", "linear", "loss",
+                "module", "normalization", "padding", "pixelshuffle", "pooling", "rnn", "sparse",
+                "transformer", "upsampling")
 
 
 class MissingTorchName(AttributeError):
@@ -108,7 +117,7 @@ def _data_module():
 def namespaces():
     """{torch module path: Namespace}, fresh ones for one binding."""
     import glassnet
-    from glassnet import autograd, init, nn, optim
+    from glassnet import autograd, init, nn, optim, serialize_objects
     from glassnet.torch_env import (
         NO_CUDA,
         ONE_PROCESS,
@@ -161,7 +170,11 @@ def namespaces():
     nn_utils = Namespace("torch.nn.utils", utils_nn,
                          rnn=Namespace("torch.nn.utils.rnn", rnn_utils))
     functional = Namespace("torch.nn.functional", nn.functional)
-    torch_nn = Namespace("torch.nn", nn, functional=functional, utils=nn_utils,
+    # torch.nn.modules.linear.Linear and the like: the paths a pickled model names its classes
+    # by, which scripts list for torch.serialization.safe_globals (word_language_model)
+    modules = Namespace("torch.nn.modules", nn, **{name: Namespace(f"torch.nn.modules.{name}", nn)
+                                                   for name in MODULE_FILES})
+    torch_nn = Namespace("torch.nn", nn, functional=functional, utils=nn_utils, modules=modules,
                          init=Namespace("torch.nn.init", init), parallel=parallel,
                          parameter=Namespace("torch.nn.parameter", Parameter=nn.Parameter))
     lr_scheduler = Namespace("torch.optim.lr_scheduler", optim.lr_scheduler)
@@ -175,6 +188,10 @@ def namespaces():
                             current_accelerator=_nothing, device_count=_zero)
     # imported at the top of scripts that export only when asked (word_language_model)
     onnx = Namespace("torch.onnx", hint=" (glassnet exports no ONNX graphs)")
+    serialization = Namespace("torch.serialization", serialize_objects, save=save, load=load)
+    linalg = Namespace("torch.linalg", glassnet.linalg, hint=" (glassnet's linalg has the norms)")
+    distributions = Namespace("torch.distributions", glassnet.distributions,
+                              hint=" (glassnet has Categorical, Bernoulli and Normal)")
     torch = Namespace(
         "torch", glassnet,
         fallbacks={"device": device, "compile": compile, "autocast": autocast,
@@ -182,13 +199,16 @@ def namespaces():
                    **{name: UnsupportedDtype(name) for name in ("bfloat16", "float16", "half")}},
         nn=torch_nn, optim=torch_optim, utils=utils, cuda=cuda, backends=backends, amp=amp,
         distributed=distributed, accelerator=accelerator, save=save, load=load, onnx=onnx,
+        serialization=serialization, linalg=linalg, distributions=distributions,
         autograd=Namespace("torch.autograd", hint=" (glassnet.autograd.Function is the engine's "
                            "own, on NumPy arrays)", **grad_modes), __version__=VERSION)
     table = {space.__name__: space for space in (
         torch, torch_nn, functional, torch_nn.init, nn_utils, nn_utils.rnn, parallel,
         torch_nn.parameter, torch_optim, lr_scheduler, torch_optim.optimizer, utils, data,
         tensorboard, cuda, cuda_amp, backends, backends.mps, backends.cudnn, backends.cuda,
-        matmul, amp, distributed, accelerator, torch.autograd, onnx)}
+        matmul, amp, distributed, accelerator, torch.autograd, onnx, serialization, linalg,
+        distributions, modules,
+        *(getattr(modules, name) for name in MODULE_FILES))}
     for alias in ("dataloader", "dataset", "sampler"):  # torch.utils.data.dataloader.DataLoader
         table[f"torch.utils.data.{alias}"] = data
     return table
@@ -200,7 +220,9 @@ def _hidden(name):
 
 class _Refuse(importlib.abc.MetaPathFinder):
     """Inside a binding, a torch submodule glassnet does not serve (or torchvision and the
-    like) is a ModuleNotFoundError that says so, not an import of the real one."""
+    like) is a ModuleNotFoundError that says so, not an import of the real one. A package of
+    your own by such a name (a torchvision stand-in beside your script, written on `torch`)
+    is not a library built on the real PyTorch: it imports as usual."""
 
     def find_spec(self, name, path=None, target=None):
         if not _hidden(name):
@@ -208,10 +230,20 @@ class _Refuse(importlib.abc.MetaPathFinder):
         top = name.split(".", 1)[0]
         if top == "torch":
             why = f"glassnet has no {name} (a PyTorch module it does not provide)"
+        elif _is_own_package(top):
+            return
         else:
             why = (f"{name} is a library built on the real PyTorch, not on glassnet; "
                    "glassnet.data has the datasets glassnet uses")
         raise ModuleNotFoundError(why, name=name)
+
+
+def _is_own_package(top):
+    """Whether the top-level module `top` found on sys.path is the user's own (not installed
+    in a library folder)."""
+    spec = importlib.machinery.PathFinder.find_spec(top)
+    origin = spec and (spec.origin or next(iter(spec.submodule_search_locations or []), None))
+    return bool(origin) and not os.path.abspath(origin).startswith(_library_folders())
 
 
 def _library_folders():

@@ -4,7 +4,7 @@ compiler, one process, checkpoints in glassnet's safe format.
 Each behaves as PyTorch does on a machine without CUDA where PyTorch has such behaviour (a
 disabled GradScaler passes everything through; CUDA autocast warns and does nothing), and is
 an error that says why where it cannot work here (CPU autocast in bfloat16, distributed
-training, saving a whole model object).
+training).
 """
 
 import contextlib
@@ -174,13 +174,10 @@ class SummaryWriter:
 
 # ---- checkpoints: glassnet's safe format, also through open files ----
 def save(obj, f, *args, **kwargs):
-    """torch.save: a glassnet checkpoint (.npz, no pickle) at a path or into an open file."""
-    from glassnet import nn, serialize
+    """torch.save: a glassnet checkpoint (.npz, no pickle) at a path or into an open file; a
+    whole model is stored as its classes' names and its attributes (serialize_objects.py)."""
+    from glassnet import serialize
 
-    if isinstance(obj, nn.Module):
-        raise TypeError(f"torch.save(model) pickles the whole {type(obj).__name__}, code and "
-                        "all; glassnet saves tensors only: torch.save(model.state_dict(), path),"
-                        " then model.load_state_dict(torch.load(path))")
     if not hasattr(f, "write"):
         return serialize.save(obj, f)
     with tempfile.TemporaryDirectory() as folder:
@@ -197,11 +194,11 @@ def load(f, map_location=None, weights_only=None, **kwargs):
     from glassnet import serialize
 
     if not hasattr(f, "read"):
-        return serialize.load(f, map_location=map_location)
+        return serialize.load(f, map_location=map_location, weights_only=weights_only)
     data = f.read()
     with tempfile.TemporaryDirectory() as folder:
         name = os.path.basename(str(getattr(f, "name", "checkpoint.npz")))
         path = os.path.join(folder, name or "checkpoint.npz")
         with open(path, "wb") as file:
             file.write(data if isinstance(data, bytes) else io.BytesIO(data).getvalue())
-        return serialize.load(path, map_location=map_location)
+        return serialize.load(path, map_location=map_location, weights_only=weights_only)

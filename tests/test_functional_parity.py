@@ -190,6 +190,8 @@ case(
 case("normalize", lambda f, x: f.normalize(x), ("x", (4, 5)))
 case("normalize-p1-dim0", lambda f, x: f.normalize(x, p=1.0, dim=0), ("x", (4, 5)))
 case("cosine_similarity", lambda f, a, b: f.cosine_similarity(a, b), ("x", (4, 5)), ("x", (4, 5)))
+case("pairwise_distance", lambda f, a, b: f.pairwise_distance(a, b, 3.0), ("x", (4, 5)),
+     ("x", (4, 5)))
 case(
     "cosine_similarity-dim-1",
     lambda f, a, b: f.cosine_similarity(a, b, dim=-1),

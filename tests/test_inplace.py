@@ -3,6 +3,10 @@ for both libraries and run on the same data; either both raise (the same error t
 glassnet's message says what PyTorch's says) or both give the same values, gradients and
 versions. Then PyTorch's .data idioms (the optimizer step, weight initialisation) end to end."""
 
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 
@@ -411,3 +415,31 @@ def test_accumulated_gradients_are_one_tensor():
     assert grad is w.grad and grad.tolist() == [5.0, 5.0]
     w.grad.zero_()
     assert grad.tolist() == [0.0, 0.0]
+
+
+def test_views_take_a_rewritten_history_in_a_fresh_process():
+    """apply() looks for stale views only once some in-place change has rewritten a history
+    (autograd.histories_rewritten); in a fresh process the first such change must switch it
+    on, so that a view made before it reads the new history."""
+    probe = textwrap.dedent("""
+        import glassnet as gn
+        from glassnet import autograd
+        assert not autograd.histories_rewritten
+        x = gn.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 1
+        view = y[:2]
+        y.mul_(x)  # in the graph: y's history becomes mul(y, x), and view's too
+        assert autograd.histories_rewritten
+        (view * 1).sum().backward()
+        print(x.grad.tolist())
+    """)
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    torch = pytest.importorskip("torch")
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1
+    view = y[:2]
+    y.mul_(x)
+    (view * 1).sum().backward()
+    assert result.stdout.strip() == str(x.grad.tolist())

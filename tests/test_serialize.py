@@ -137,8 +137,8 @@ def test_write_is_atomic_and_leaves_no_temporary_file(tmp_path, monkeypatch):
 def test_unsupported_values_fail_before_touching_the_file(tmp_path):
     path = tmp_path / "ckpt.npz"
     save({"w": gn.ones(3)}, path)
-    with pytest.raises(TypeError, match=r"set at the checkpoint\['bad'\]"):
-        save({"w": gn.zeros(3), "bad": {1, 2}}, path)
+    with pytest.raises(TypeError, match=r"cannot store generator at the checkpoint\['bad'\]"):
+        save({"w": gn.zeros(3), "bad": (i for i in range(2))}, path)
     with pytest.raises(TypeError, match="pickle"):
         save({"objects": np.array([object()])}, path)
     with pytest.raises(TypeError, match="dict keys"):

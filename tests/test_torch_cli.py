@@ -168,8 +168,10 @@ def test_save_and_load_through_the_binding(tmp_path):
             state = torch.load(f, map_location="cpu", weights_only=True)
         assert torch.equal(state["weight"], model.weight) if hasattr(torch, "equal") else \
             np.array_equal(state["weight"].numpy(), model.weight.detach().numpy())
-        with pytest.raises(TypeError, match=r"torch.save\(model.state_dict\(\), path\)"):
-            torch.save(model, tmp_path / "whole.pt")
+        torch.save(model, tmp_path / "whole.pt")  # a whole model: its class and attributes
+        whole = torch.load(tmp_path / "whole.pt")
+        assert type(whole) is torch.nn.Linear and whole is not model
+        assert np.array_equal(whole.weight.detach().numpy(), model.weight.detach().numpy())
         with pytest.raises(ValueError, match="glassnet never unpickles.*glassnet convert"):
             torch.load(tmp_path / "real.pt")
 
@@ -298,3 +300,40 @@ def test_a_converted_pytorch_checkpoint_runs_the_same_program_on_glassnet(tmp_pa
             "<All keys matched successfully>"
         got = ours(bound.tensor(idx.numpy()))[0].detach().numpy()
     np.testing.assert_allclose(got, expected, rtol=2e-4, atol=1e-6)
+
+
+def test_a_torchvision_of_your_own_imports_under_the_binding(tmp_path, monkeypatch):
+    """A stand-in package beside the script (written on `torch`) is not the real library."""
+    package = tmp_path / "torchvision"
+    package.mkdir()
+    (package / "__init__.py").write_text("import torch\nSEEN = torch.ones(2)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with torch_compat.bind():
+        import torchvision
+
+        assert isinstance(torchvision.SEEN, gn.Tensor)
+        with pytest.raises(ModuleNotFoundError, match="torchaudio is a library built on"):
+            import torchaudio  # noqa: F401
+    assert "torchvision" not in sys.modules
+
+
+def test_numpy_floating_point_warnings_are_silent_in_glassnet_only():
+    """log(0), 1/0, 0/0 and overflow give -inf, inf, nan as in PyTorch, without NumPy's
+    RuntimeWarning (here an error, -W error); NumPy called from your own code still warns."""
+    probe = textwrap.dedent("""
+        import numpy as np
+        import glassnet as gn
+        x = gn.zeros(2, requires_grad=True)
+        y = gn.log(x).sum() + (gn.ones(2) / 0).sum() + (gn.zeros(1) / 0).sum()
+        y.backward()
+        print(gn.exp(gn.tensor([1000.0])).item(), x.grad.tolist())
+        try:
+            np.log(np.zeros(1))
+        except RuntimeWarning as warning:
+            print("yours:", warning)
+    """)
+    result = subprocess.run([sys.executable, "-W", "error", "-c", probe], capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["inf [inf, inf]",
+                                          "yours: divide by zero encountered in log"]

@@ -9,7 +9,9 @@ steps and greedy generations; every recorded array must match PyTorch's to 2e-4 
 xfail naming it (issue 9), so it fails the day the name lands and the marker can go.
 """
 
+import os
 import random
+import tempfile
 
 import numpy as np
 import pytest
@@ -190,6 +192,11 @@ def _wlm(w, kind):
                                               criterion))
     w.record_params(net)
     w.record("val_loss_after", prog.evaluate(net, val_data, ntokens, 4, 2, criterion))
+    with tempfile.TemporaryDirectory() as folder:  # the best model, saved whole and loaded
+        prog.save_best(net, os.path.join(folder, "model.pt"))
+        net = prog.load_best(os.path.join(folder, "model.pt"), kind == "Transformer")
+    w.record("val_loss_loaded", prog.evaluate(net, val_data, ntokens, 4, 2, criterion))
+    w.record("tied", int(kind == "Transformer" or net.decoder.weight is net.encoder.weight))
 
 
 @case("vae")
@@ -310,6 +317,30 @@ def siamese(w):
     random.seed(1)
     loader = w.torch.utils.data.DataLoader(dataset, batch_size=4)
     w.record("test", prog.test(model, loader))
+
+
+@case("reinforce")
+def reinforce(w):
+    prog, rng = w.program, np.random.RandomState(18)
+    states = floats(rng, 5, 4)
+    actions, rewards = [1, 0, 0, 1, 1], [1.0, 1.0, 0.0, 1.0, 0.5]
+    policy = w.sync(prog.Policy())
+    policy.eval()  # dropout off: the same numbers on both sides
+    optimizer = prog.make_optimizer(policy)
+    for episode in range(2):
+        for state, action, reward in zip(states, actions, rewards):
+            prog.select_action(policy, state, action)
+            policy.rewards.append(reward)
+        w.record(f"loss{episode}", prog.finish_episode(policy, optimizer))
+    w.record("sampled_in_range", int(prog.select_action(policy, states[0]) in (0, 1)))
+    w.record_params(policy, "policy")
+    model = w.sync(prog.ActorCritic())
+    optimizer = prog.make_optimizer(model)
+    for state, action, reward in zip(states, actions, rewards):
+        prog.select_action_ac(model, state, action)
+        model.rewards.append(reward)
+    w.record("actor_critic_loss", prog.finish_episode_ac(model, optimizer))
+    w.record_params(model, "actor_critic")
 
 
 # ---- PyTorch tutorials ----

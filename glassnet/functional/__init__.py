@@ -257,6 +257,11 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     return (normalize(x1, dim=dim, eps=eps) * normalize(x2, dim=dim, eps=eps)).sum(dim=dim)
 
 
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """||x1 - x2 + eps||_p along the last dim (eps keeps the norm's gradient finite at 0)."""
+    return (x1 - x2 + eps).norm(p, dim=-1, keepdim=keepdim)
+
+
 # ---- attention ----
 def _check_attention(query, key, value, op="attention"):
     shapes = query.shape, key.shape, value.shape

@@ -37,10 +37,18 @@ def _output_size(op, shape, kernel, stride, padding, dilation):
     return out
 
 
+# the other modes, as the NumPy pad mode that picks the same source element for each place
+PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
 def pad(input, pad, mode="constant", value=0.0):
-    """pad = (left, right) for the last dim, then the one before it, and so on."""
-    if mode != "constant":
-        raise NotImplementedError(f"pad: only mode='constant' is implemented, got {mode!r}")
+    """pad = (left, right) for the last dim, then the one before it, and so on. mode
+    "constant" fills with value; "reflect" mirrors the input without repeating its edge,
+    "replicate" repeats the edge, "circular" wraps around: each picks, for every new place,
+    an element of the input (an index_select, so the gradient sums back where it came from)."""
+    if mode != "constant" and mode not in PAD_MODES:
+        raise NotImplementedError(f"pad: mode must be 'constant', 'reflect', 'replicate' or "
+                                  f"'circular', got {mode!r}")
     if not isinstance(pad, (tuple, list)) or not all(isinstance(p, int) for p in pad):
         raise ValueError(f"pad: expected a tuple of ints (left, right, top, bottom, ...), got "
                          f"{pad!r}")
@@ -50,7 +58,18 @@ def pad(input, pad, mode="constant", value=0.0):
     pairs = [(0, 0)] * input.ndim
     for i in range(len(pad) // 2):
         pairs[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
-    return mv.pad(input, pairs, value)
+    if mode == "constant":
+        return mv.pad(input, pairs, value)
+    for dim, (before, after) in enumerate(pairs):
+        size = input.shape[dim]
+        if (before or after) and mode == "reflect" and max(before, after) >= size:
+            raise RuntimeError(f"pad: padding size should be less than the corresponding input "
+                               f"dimension, but got padding ({before}, {after}) at dimension "
+                               f"{dim} of input {tuple(input.shape)}")
+        if before or after:
+            places = np.pad(np.arange(size), (before, after), mode=PAD_MODES[mode])
+            input = mv.index(input, (slice(None),) * dim + (places,))
+    return input
 
 
 def _conv_padding(padding, kernel, dilation, stride):

@@ -10,9 +10,17 @@ import functools
 
 import numpy as np
 
-from glassnet import creation, random
+from glassnet import autograd, creation, random
 from glassnet.autograd import is_grad_enabled
-from glassnet.functional import pointwise, products, reductions, selection, shape
+from glassnet.functional import (
+    hooks,
+    pointwise,
+    printing,
+    products,
+    reductions,
+    selection,
+    shape,
+)
 from glassnet.tensor import Tensor, in_place
 from glassnet.tensor_convert import check_device
 
@@ -30,7 +38,8 @@ METHODS = {
     products: "mm bmm mv dot vdot inner outer ger addmm addmv baddbmm addbmm",
     pointwise: """add sub subtract mul multiply div divide true_divide floor_divide remainder
         fmod neg negative reciprocal square float_power exp2 expm1 log2 log10 sinh cosh tan
-        ceil trunc fix sgn frac logit xlogy hypot lerp addcmul addcdiv clamp_min clamp_max
+        atan arctan asin arcsin acos arccos asinh arcsinh acosh arccosh atanh arctanh atan2
+        arctan2 ceil trunc fix sgn frac logit xlogy hypot lerp addcmul addcdiv clamp_min clamp_max
         nan_to_num logical_not logical_and logical_or logical_xor bitwise_not bitwise_and
         bitwise_or bitwise_xor isnan isinf isfinite isposinf isneginf signbit ne not_equal lt
         less le less_equal gt greater ge greater_equal isclose allclose equal is_nonzero""",
@@ -39,12 +48,15 @@ METHODS = {
 for module, names in METHODS.items():
     for name in names.split():
         setattr(Tensor, name, getattr(module, name))
+Tensor.__repr__ = printing.tensor_repr
+Tensor.register_hook = hooks.register_hook
+autograd.grad = hooks.grad  # torch.autograd.grad, composed here on the heart's backward
 
 # ---- in place: x.name_(...) makes x's values x.name(...) ----
 IN_PLACE = """pow exp log log1p sqrt rsqrt sin cos tanh sigmoid relu abs neg negative floor
     round sign reciprocal square ceil trunc frac clamp_min clamp_max fmod remainder lerp
     addcmul addcdiv masked_fill index_fill index_add index_copy index_put scatter scatter_add
-    tril triu logical_not nan_to_num cumsum erf"""
+    tril triu logical_not nan_to_num cumsum erf atan asin acos atan2 arctan2"""
 for name in IN_PLACE.split():
     setattr(Tensor, name + "_", in_place(name + "_", getattr(Tensor, name)))
 

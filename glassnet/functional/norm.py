@@ -1,4 +1,4 @@
-"""Group normalisation and channel-wise dropout, with torch.nn.functional's names.
+"""Group and instance normalisation and channel-wise dropout, with torch.nn.functional's names.
 
 group_norm (Wu & He 2018, "Group Normalization"): the C channels split into G groups, and each
 example's group is normalised over its channels and positions, (x - mean) / sqrt(var + eps),
@@ -17,6 +17,7 @@ import numpy as np
 
 from glassnet import random
 from glassnet.creation import ones, zeros
+from glassnet.functional import batch_norm
 from glassnet.ops import fused
 from glassnet.tensor import Tensor, _to_array
 
@@ -41,6 +42,27 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if weight is not None:
         out = out * weight.reshape(shape)
     return out if bias is None else out + bias.reshape(shape)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats=True, momentum=0.1, eps=1e-5):
+    """Each example's channels normalised over their own positions (Ulyanov et al. 2016):
+    group_norm with one channel per group. With use_input_stats=False, by the running
+    statistics instead; with them given and use_input_stats, those move toward the batch's
+    mean of the examples' statistics, as PyTorch does."""
+    if input.ndim < 3:
+        raise ValueError(f"instance_norm: expected input (N, C, *) with positions, got shape "
+                         f"{tuple(input.shape)}")
+    if not use_input_stats:
+        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+    if running_mean is not None:
+        positions = tuple(range(2, input.ndim))
+        count = int(np.prod(input.shape[2:]))
+        mean = input.array.mean(axis=positions).mean(0)  # (C,): mean over the examples
+        var = input.array.var(axis=positions, ddof=1 if count > 1 else 0).mean(0)
+        running_mean.array[...] = (1 - momentum) * running_mean.array + momentum * mean
+        running_var.array[...] = (1 - momentum) * running_var.array + momentum * var
+    return group_norm(input, input.shape[1], weight, bias, eps)
 
 
 def _feature_dropout(input, p, training, rng=None):

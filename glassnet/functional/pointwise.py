@@ -8,7 +8,9 @@ import math
 import numpy as np
 
 from glassnet.creation import as_tensor, where
+from glassnet.ops import elementwise as ew
 from glassnet.tensor import Tensor, _flat, _float_math, _no_grad, _to_array
+from glassnet.tensor_convert import default_dtype
 
 
 def _tensor(value):
@@ -100,6 +102,12 @@ log10 = _float_math(lambda x: x.log() * (1 / math.log(10)))
 sinh = _float_math(lambda x: (x.exp() - (-x).exp()) * 0.5)
 cosh = _float_math(lambda x: (x.exp() + (-x).exp()) * 0.5)
 tan = _float_math(lambda x: x.sin() / x.cos())
+atan = arctan = _float_math(ew.atan)
+asin = arcsin = _float_math(ew.asin)
+acos = arccos = _float_math(ew.acos)
+asinh = arcsinh = _float_math(lambda x: (x + (x * x + 1).sqrt()).log())
+acosh = arccosh = _float_math(lambda x: (x + (x * x - 1).sqrt()).log())
+atanh = arctanh = _float_math(lambda x: (x.log1p() - (-x).log1p()) * 0.5)
 ceil = _flat(np.ceil)
 trunc = fix = _flat(np.trunc)
 sgn = Tensor.sign
@@ -119,6 +127,26 @@ def xlogy(input, other):
     """input log(other), 0 where input is 0 (even where log(other) is not finite)."""
     input = _tensor(input)
     return where(input == 0, 0.0, input * _tensor(other).log())
+
+
+def atan2(input, other):
+    """The angle of the point (other, input), in [-pi, pi]: atan(input / other) where |other|
+    >= |input| (shifted by pi where other < 0, or is -0.0, as IEEE's atan2), pi/2 sign(input)
+    - atan(other / input) where not. The one ratio is at most 1 in size, so no branch divides
+    by zero (nor does its gradient, which a where would otherwise turn into nan)."""
+    y, x = _tensor(input)._operand(other)
+    y, x = (t if t.dtype.kind == "f" else t.type(default_dtype()) for t in (y, x))
+    by_x = x.abs() >= y.abs()  # (no gradient)
+    denominator = where(by_x, x, y)
+    origin = denominator == 0  # (0, 0): atan2 is 0 or +-pi there, its gradient 0 (PyTorch's)
+    ratio = where(origin, 0.0, where(by_x, y, x) / where(origin, 1.0, denominator))
+    left, below = np.signbit(x.array), np.signbit(y.array)  # -0.0 too, as IEEE's atan2
+    shift = Tensor._make(np.where(left, np.where(below, -np.pi, np.pi), 0).astype(x.dtype))
+    steep = Tensor._make(np.where(below, -np.pi / 2, np.pi / 2).astype(x.dtype))
+    return where(by_x, ew.atan(ratio) + shift, steep - ew.atan(ratio))
+
+
+arctan2 = atan2
 
 
 def hypot(input, other):

@@ -1,10 +1,12 @@
-"""The containers: Sequential, ModuleList, ModuleDict, with PyTorch's names and indexing. Each
-holds its modules in a list or an ordered dict, which Module's attribute walk goes through."""
+"""The containers: Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict, with
+PyTorch's names and indexing. Each holds its items in a list or an ordered dict, which Module's
+attribute walk goes through."""
 
 from collections import OrderedDict
 from itertools import chain
 
-from glassnet.nn.module import Module
+from glassnet.nn.module import Module, Parameter
+from glassnet.tensor import Tensor, type_name
 
 
 def _modules(container, modules):
@@ -214,6 +216,116 @@ class ModuleDict(Module):
         if not isinstance(key, str):
             raise TypeError(f"ModuleDict: keys must be strings, got {type(key).__name__} {key!r}")
         self._items[key] = _modules("ModuleDict", [module])[0]
+
+    def __contains__(self, key):
+        return key in self._items
+
+    def __len__(self):
+        return len(self._items)
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def keys(self):
+        return self._items.keys()
+
+    def values(self):
+        return self._items.values()
+
+    def items(self):
+        return self._items.items()
+
+
+def _parameter(container, value):
+    """A Parameter as it is; a tensor or array becomes one (as PyTorch's containers do)."""
+    if isinstance(value, Parameter):
+        return value
+    if isinstance(value, Tensor):
+        return Parameter(value.array, requires_grad=value.requires_grad)
+    raise TypeError(f"{container}: {type(value).__name__} is not a Parameter or a Tensor")
+
+
+def _parameter_line(key, value):
+    size = "x".join(map(str, value.shape))
+    return f"({key}): Parameter containing: [glassnet.{type_name(value.dtype)} of size {size}]"
+
+
+class ParameterList(Module):
+    """Parameters in a list, named "0", "1"... in the state dict, as PyTorch's."""
+
+    def __init__(self, values=None):
+        super().__init__()
+        self._items = [_parameter("ParameterList", value) for value in values or ()]
+
+    def _members(self):
+        return chain(((str(i), p) for i, p in enumerate(self._items)), _attributes(self))
+
+    def _child_lines(self):
+        return [_parameter_line(i, p) for i, p in enumerate(self._items)]
+
+    def append(self, value):
+        self._items.append(_parameter("ParameterList", value))
+        return self
+
+    def extend(self, values):
+        for value in values:
+            self.append(value)
+        return self
+
+    def __iadd__(self, values):
+        return self.extend(values)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return ParameterList(self._items[index])
+        return self._items[index]
+
+    def __setitem__(self, index, value):
+        self._items[index] = _parameter("ParameterList", value)
+
+    def __len__(self):
+        return len(self._items)
+
+    def __iter__(self):
+        return iter(self._items)
+
+
+class ParameterDict(Module):
+    """Parameters by string key, in insertion order, as PyTorch's."""
+
+    def __init__(self, parameters=None):
+        super().__init__()
+        self._items = OrderedDict()
+        self.update(parameters or {})
+
+    def update(self, parameters):
+        for key, value in dict(parameters).items():
+            self[key] = value
+
+    __getattr__ = _item_by_name
+
+    def _members(self):
+        return chain(self._items.items(), _attributes(self))
+
+    def _child_lines(self):
+        return [_parameter_line(key, p) for key, p in self._items.items()]
+
+    def __getitem__(self, key):
+        return self._items[key]
+
+    def __setitem__(self, key, value):
+        if not isinstance(key, str):
+            raise TypeError(f"ParameterDict: keys must be strings, got {type(key).__name__}")
+        self._items[key] = _parameter("ParameterDict", value)
+
+    def __delitem__(self, key):
+        del self._items[key]
+
+    def pop(self, key):
+        return self._items.pop(key)
+
+    def get(self, key, default=None):
+        return self._items.get(key, default)
 
     def __contains__(self, key):
         return key in self._items

@@ -1,4 +1,4 @@
-"""Identity, Linear, Flatten and Unflatten, as torch.nn's.
+"""Identity, Linear, Bilinear, Flatten and Unflatten, as torch.nn's.
 
 Linear computes y = x W^T + b. Its default initialisation is PyTorch's: W from
 kaiming_uniform_(a=sqrt(5)) (He et al. 2015), which is U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and
@@ -12,8 +12,9 @@ import numpy as np
 from glassnet import functional as F
 from glassnet import init
 from glassnet.creation import check_device
+from glassnet.functional import layers as FL
 from glassnet.nn.module import Module, Parameter
-from glassnet.tensor import float32
+from glassnet.tensor_convert import default_dtype
 
 
 def check_input(module, input, fits, expected):
@@ -27,7 +28,7 @@ def empty_parameter(shape, dtype=None, device=None):
     check_device(device)
     if min(shape) < 0:
         raise ValueError(f"parameter of shape {tuple(shape)}: sizes must be non-negative")
-    return Parameter(np.zeros(shape, dtype=np.dtype(dtype or float32)))
+    return Parameter(np.zeros(shape, dtype=np.dtype(dtype or default_dtype())))
 
 
 def reset_weight_and_bias(weight, bias):
@@ -74,6 +75,38 @@ class Linear(Module):
             f"in_features={self.in_features}, out_features={self.out_features}, "
             f"bias={self.bias is not None}"
         )
+
+
+class Bilinear(Module):
+    """y = x1^T W x2 + b for x1 (*, in1_features), x2 (*, in2_features); W and b from
+    U(-1/sqrt(in1_features), 1/sqrt(in1_features)), as PyTorch's."""
+
+    def __init__(self, in1_features, in2_features, out_features, bias=True, device=None,
+                 dtype=None):
+        super().__init__()
+        self.in1_features, self.in2_features = in1_features, in2_features
+        self.out_features = out_features
+        self.weight = empty_parameter((out_features, in1_features, in2_features), dtype, device)
+        self.bias = empty_parameter((out_features,), dtype) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        bound = 1 / math.sqrt(self.weight.shape[1])
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1, input2):
+        return FL.bilinear(input1, input2, self.weight, self.bias)  # (*, out_features)
+
+    def extra_repr(self):
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """PyTorch's class of MultiheadAttention's out_proj, a Linear by another name (its
+    quantization tools treat it apart); here only the name, for scripts that list it."""
 
 
 class Flatten(Module):

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from glassnet.tensor import Tensor, _to_array, float32, float64
-from glassnet.tensor_convert import dtype_and_device
+from glassnet.tensor_convert import default_dtype, dtype_and_device
 
 
 class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -25,7 +25,7 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data=None, requires_grad=True):
-        data = np.zeros(0, dtype=float32) if data is None else data
+        data = np.zeros(0, dtype=default_dtype()) if data is None else data
         self._wrap(np.array(_to_array(data), copy=True)).requires_grad_(requires_grad)
 
     def __repr__(self):

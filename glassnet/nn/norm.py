@@ -1,5 +1,5 @@
-"""Batch normalisation (Ioffe & Szegedy 2015), layer normalisation (Ba, Kiros & Hinton 2016) and
-group normalisation (Wu & He 2018).
+"""Batch normalisation (Ioffe & Szegedy 2015), instance normalisation (Ulyanov et al. 2016),
+layer normalisation (Ba, Kiros & Hinton 2016) and group normalisation (Wu & He 2018).
 
 BatchNorm keeps the buffers PyTorch keeps: running_mean, running_var and num_batches_tracked
 (int64). In training it normalises by the batch's statistics and moves the running ones toward
@@ -14,7 +14,8 @@ from glassnet import init
 from glassnet.functional import norm as N
 from glassnet.nn.linear import check_input, empty_parameter
 from glassnet.nn.module import Module
-from glassnet.tensor import Tensor, float32, int64
+from glassnet.tensor import Tensor, int64
+from glassnet.tensor_convert import default_dtype
 
 
 class _BatchNorm(Module):
@@ -34,7 +35,7 @@ class _BatchNorm(Module):
         self.weight = empty_parameter((num_features,), dtype, device) if affine else None
         self.bias = empty_parameter((num_features,), dtype) if affine and bias else None
         if track_running_stats:
-            dtype = np.dtype(dtype or float32)
+            dtype = np.dtype(dtype or default_dtype())
             self.register_buffer("running_mean", Tensor._make(np.zeros(num_features, dtype)))
             self.register_buffer("running_var", Tensor._make(np.ones(num_features, dtype)))
             self.register_buffer("num_batches_tracked", Tensor._make(np.array(0, dtype=int64)))
@@ -91,6 +92,51 @@ class BatchNorm2d(_BatchNorm):
 
     ndims = (4,)
     layouts = "(N, {C}, H, W)"
+
+
+class BatchNorm3d(_BatchNorm):
+    """Normalise each channel of (N, C, D, H, W) over the batch and the volume."""
+
+    ndims = (5,)
+    layouts = "(N, {C}, D, H, W)"
+
+
+class _InstanceNorm(_BatchNorm):
+    """Each example's channels normalised over their own positions (Ulyanov et al. 2016);
+    without an affine map or running statistics unless asked, as in PyTorch. An input without
+    the batch dim (C, *) is one example."""
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
+                 track_running_stats=False, device=None, dtype=None, bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype,
+                         bias=bias)
+
+    def forward(self, input):
+        unbatched = input.ndim == min(self.ndims) - 1
+        fits = input.ndim in self.ndims + (min(self.ndims) - 1,) and input.shape[
+            0 if unbatched else 1] == self.num_features
+        check_input(self, input, fits, self.layouts.format(C=self.num_features))
+        x = input.unsqueeze(0) if unbatched else input
+        factor = 0.1 if self.momentum is None else self.momentum  # num_batches_tracked stays,
+        use_input_stats = self.training or not self.track_running_stats  # as in PyTorch
+        out = N.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                              use_input_stats, factor, self.eps)
+        return out.squeeze(0) if unbatched else out
+
+
+class InstanceNorm1d(_InstanceNorm):
+    ndims = (3,)
+    layouts = "(N, {C}, L) or ({C}, L)"
+
+
+class InstanceNorm2d(_InstanceNorm):
+    ndims = (4,)
+    layouts = "(N, {C}, H, W) or ({C}, H, W)"
+
+
+class InstanceNorm3d(_InstanceNorm):
+    ndims = (5,)
+    layouts = "(N, {C}, D, H, W) or ({C}, D, H, W)"
 
 
 class LayerNorm(Module):

@@ -232,6 +232,9 @@ class _RNNBase(Module):
         for weight in self.parameters():
             init.uniform_(weight, -bound, bound)
 
+    def flatten_parameters(self):
+        """PyTorch packs the weights into one block for cuDNN; NumPy needs no such thing."""
+
     def _weights(self, layer, suffix):
         names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
         return [getattr(self, f"{name}_l{layer}{suffix}", None) for name in names]

@@ -1,12 +1,14 @@
 """Embedding: a lookup table of num_embeddings vectors, indexed by integers (a one-hot input
 times a weight matrix, without building the one-hot). Initialised N(0, 1) as in PyTorch; the
 padding_idx row starts at zero and receives no gradient. With max_norm, each looked-up row whose
-norm exceeds it is rescaled in place to that norm before the lookup, as PyTorch does."""
+norm exceeds it is rescaled in place to that norm before the lookup, as PyTorch does.
+EmbeddingBag reduces bags of its rows (sum, mean or max) in one step."""
 
 import numpy as np
 
 from glassnet import functional as F
 from glassnet import init
+from glassnet.functional import layers as FL
 from glassnet.functional.norm import embedding_renorm_
 from glassnet.nn.linear import empty_parameter
 from glassnet.nn.module import Module, Parameter
@@ -82,3 +84,39 @@ class Embedding(Module):
         if self.norm_type != 2:
             text += f", norm_type={self.norm_type}"
         return text
+
+
+class EmbeddingBag(Module):
+    """The sum, mean or max of bags of rows of a table (num_embeddings, embedding_dim): a bag
+    is a row of a 2-D input, or a run of a 1-D input from each offset. Initialised N(0, 1)."""
+
+    def __init__(self, num_embeddings, embedding_dim, max_norm=None, norm_type=2.0,
+                 scale_grad_by_freq=False, mode="mean", sparse=False, _weight=None,
+                 include_last_offset=False, padding_idx=None, device=None, dtype=None):
+        super().__init__()
+        if mode not in FL.MODES:
+            raise ValueError(f"EmbeddingBag: mode must be one of {FL.MODES}, got {mode!r}")
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.max_norm, self.norm_type = max_norm, norm_type
+        self.scale_grad_by_freq, self.mode, self.sparse = scale_grad_by_freq, mode, sparse
+        self.include_last_offset = include_last_offset
+        self.padding_idx = None if padding_idx is None else padding_idx % num_embeddings
+        if _weight is None:
+            self.weight = empty_parameter((num_embeddings, embedding_dim), dtype, device)
+            self.reset_parameters()
+        else:
+            self.weight = Parameter(np.asarray(_weight))
+
+    def reset_parameters(self):
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            self.weight.array[self.padding_idx] = 0
+
+    def forward(self, input, offsets=None, per_sample_weights=None):
+        return FL.embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type,
+                                self.scale_grad_by_freq, self.mode, self.sparse,
+                                per_sample_weights, self.include_last_offset, self.padding_idx)
+
+    def extra_repr(self):
+        text = f"{self.num_embeddings}, {self.embedding_dim}, mode='{self.mode}'"
+        return text + ("" if self.padding_idx is None else f", padding_idx={self.padding_idx}")

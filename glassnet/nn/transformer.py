@@ -23,14 +23,15 @@ from glassnet.nn.dropout import Dropout
 from glassnet.nn.linear import Linear
 from glassnet.nn.module import Module
 from glassnet.nn.norm import LayerNorm
-from glassnet.tensor import Tensor, _to_array, float32
+from glassnet.tensor import Tensor, _to_array
+from glassnet.tensor_convert import default_dtype
 
 
-def generate_square_subsequent_mask(sz, dtype=float32):
+def generate_square_subsequent_mask(sz, device=None, dtype=None):
     """(sz, sz) float mask: 0 on and below the diagonal, -inf above, so that position i
     attends only to positions <= i (a causal mask)."""
     blocked = np.triu(np.ones((sz, sz), dtype=bool), k=1)
-    return Tensor._make(np.where(blocked, -np.inf, 0.0).astype(dtype))
+    return Tensor._make(np.where(blocked, -np.inf, 0.0).astype(dtype or default_dtype()))
 
 
 def _activation(activation):
@@ -275,4 +276,4 @@ class Transformer(Module):
     @staticmethod
     def generate_square_subsequent_mask(sz, device=None, dtype=None):
         """(sz, sz) float mask, 0 on and below the diagonal and -inf above (causal)."""
-        return generate_square_subsequent_mask(sz, dtype=dtype or float32)
+        return generate_square_subsequent_mask(sz, dtype=dtype)

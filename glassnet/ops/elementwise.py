@@ -161,6 +161,10 @@ Relu = _unary("Relu", lambda a: np.maximum(a, 0), lambda grad, out: grad * (out 
               of_output=True)
 Sin = _unary("Sin", np.sin, lambda grad, a: grad * np.cos(a))
 Cos = _unary("Cos", np.cos, lambda grad, a: -grad * np.sin(a))
+# the inverse trigonometric functions: atan' = 1 / (1 + a^2), asin' = 1 / sqrt(1 - a^2) = -acos'
+Atan = _unary("Atan", np.arctan, lambda grad, a: grad / (1 + a * a))
+Asin = _unary("Asin", np.arcsin, lambda grad, a: grad / np.sqrt(1 - a * a))
+Acos = _unary("Acos", np.arccos, lambda grad, a: -grad / np.sqrt(1 - a * a))
 # the error function, which GELU is built on: d/da erf(a) = 2/sqrt(pi) exp(-a^2)
 Erf = _unary("Erf", erf_array, lambda grad, a: grad * (2 / math.sqrt(math.pi)) * np.exp(-a * a))
 
@@ -232,4 +236,5 @@ add, mul, div, neg, pow, where = Add.apply, Mul.apply, Div.apply, Neg.apply, Pow
 maximum, remainder = Maximum.apply, Remainder.apply
 exp, log, log1p, abs, tanh = Exp.apply, Log.apply, Log1p.apply, Abs.apply, Tanh.apply
 sigmoid, relu, sin, cos, erf = Sigmoid.apply, Relu.apply, Sin.apply, Cos.apply, Erf.apply
+atan, asin, acos = Atan.apply, Asin.apply, Acos.apply
 clamp = Clamp.apply

@@ -105,6 +105,48 @@ def train_epoch(net, train_data, ntokens, bptt, batch_size, lr, clip, criterion)
     return losses
 
 
+def save_best(net, path):
+    """main.py keeps the best model whole: torch.save(model, f), code and all."""
+    with open(path, "wb") as f:
+        torch.save(net, f)
+
+
+def load_best(path, transformer):
+    """...and loads it back, allowing its classes by name, as main.py does since PyTorch 2.6
+    made torch.load(weights_only=True) the default."""
+    with open(path, "rb") as f:
+        if transformer:
+            safe_globals = [
+                model.PositionalEncoding,
+                model.TransformerModel,
+                torch.nn.functional.relu,
+                torch.nn.modules.activation.MultiheadAttention,
+                torch.nn.modules.container.ModuleList,
+                torch.nn.modules.dropout.Dropout,
+                torch.nn.modules.linear.Linear,
+                torch.nn.modules.linear.NonDynamicallyQuantizableLinear,
+                torch.nn.modules.normalization.LayerNorm,
+                torch.nn.modules.sparse.Embedding,
+                torch.nn.modules.transformer.TransformerEncoder,
+                torch.nn.modules.transformer.TransformerEncoderLayer,
+            ]
+        else:
+            safe_globals = [
+                model.RNNModel,
+                torch.nn.modules.dropout.Dropout,
+                torch.nn.modules.linear.Linear,
+                torch.nn.modules.rnn.GRU,
+                torch.nn.modules.rnn.LSTM,
+                torch.nn.modules.rnn.RNN,
+                torch.nn.modules.sparse.Embedding,
+            ]
+        with torch.serialization.safe_globals(safe_globals):
+            net = torch.load(f)
+    if not transformer:
+        net.rnn.flatten_parameters()  # one block of memory for cuDNN
+    return net
+
+
 TEXT = """the cat sat on the mat
 the dog sat on the log
 a cat and a dog met on the mat
