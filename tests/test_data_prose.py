@@ -90,6 +90,7 @@ def test_real_wiki_and_lee_from_cache():
     assert len(articles) == 106 and articles[0][0] == "Anarchism"
     words = sum(len(text.split()) for _, text in articles)
     assert 350_000 < words < 500_000
-    assert not any(mark in text for _, text in articles for mark in ("{{", "}}", "[[", "]]", "<ref", "'''"))
+    marks = ("{{", "}}", "[[", "]]", "<ref", "'''")
+    assert not any(mark in text for _, text in articles for mark in marks)
     news = prose.lee()
     assert len(news) == 300 and sum(len(a.split()) for a in news) == 59_890

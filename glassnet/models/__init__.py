@@ -1,10 +1,13 @@
 """gn.models: the model zoo. One file per model (config dataclass, blocks, model); this
 registry maps a name to its (Config, Model) pair for `glassnet train NAME` and the lessons."""
 
+from glassnet.models.char_rnn import CharRNN, CharRNNConfig
 from glassnet.models.checkpoint import load_model, save_model
 from glassnet.models.mlp import MLP, MLPConfig
+from glassnet.models.word2vec import SkipGram, Word2VecConfig
 
-MODELS = {"mlp": (MLPConfig, MLP)}
+MODELS = {"mlp": (MLPConfig, MLP), "char-rnn": (CharRNNConfig, CharRNN),
+          "word2vec": (Word2VecConfig, SkipGram)}
 
 
 def get(name):
@@ -20,4 +23,5 @@ def create(name, **overrides):
     return model_class(config_class(**overrides))
 
 
-__all__ = ["MLP", "MODELS", "MLPConfig", "create", "get", "load_model", "save_model"]
+__all__ = ["MLP", "MODELS", "CharRNN", "CharRNNConfig", "MLPConfig", "SkipGram",
+           "Word2VecConfig", "create", "get", "load_model", "save_model"]
