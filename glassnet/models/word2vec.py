@@ -143,4 +143,28 @@ def context_weights(sentence_ids, window):
                for d in range(1, window + 1)]
     columns += [sentence_ids[..., window - d : window - d + count] == centre
                 for d in range(1, window + 1)]
-    return np.stack(columns, axis=-1) * distance_weights(window)  # (..., N, 2W)
+    present = np.stack(columns, axis=-1) & (centre >= 0)[..., None]  # padding is no centre
+    return present * distance_weights(window)  # (..., N, 2W)
+
+
+def batches(tokens, sentence_ids, keep, noise, window, run_length, runs, shared, rng):
+    """One epoch of SkipGram.forward's inputs: subsample the corpus (keep: the probability of
+    keeping each token), cut what is left into runs of run_length consecutive centre words,
+    and yield (window_ids (R, N + 2W), context_weights (R, N, 2W), negatives (R, M)) for
+    `runs` runs at a time, in a random order, with M = `shared` noise words per run drawn from
+    `noise` (a distribution over the vocabulary)."""
+    kept = rng.random(len(tokens)) < keep
+    count = int(kept.sum())
+    total = -(-count // run_length)  # runs, the last one padded
+    pad = total * run_length - count
+    ids = np.concatenate([np.zeros(window, np.int64), tokens[kept],
+                          np.zeros(window + pad, np.int64)])
+    sentences = np.concatenate([np.full(window, -1), sentence_ids[kept],
+                                np.full(window + pad, -1)])  # -1: padding, no one's context
+    cumulative = np.cumsum(noise)
+    starts = rng.permutation(total) * run_length
+    span = np.arange(run_length + 2 * window)
+    for first in range(0, total, runs):
+        rows = starts[first : first + runs, None] + span  # (R, N + 2W) positions
+        negatives = np.searchsorted(cumulative, rng.random((len(rows), shared)) * cumulative[-1])
+        yield ids[rows], context_weights(sentences[rows], window), negatives
