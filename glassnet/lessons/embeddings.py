@@ -4,31 +4,41 @@ The article's picture: puppy sits near dog, cat not far, houses far away; and th
 that turns man into woman also turns king into queen. Here the vectors are learned from 1.3
 million words of real English: the 38 Shakespeare plays (speeches, without the speakers'
 names), 106 Wikipedia articles and the 300 Lee news articles (`glassnet data fetch`), lowercased,
-words seen fewer than 20 times dropped (5,837 words remain), frequent words subsampled.
+words seen fewer than 20 times dropped (5,838 words remain), frequent words subsampled.
 
 The model is skip-gram with negative sampling (Mikolov et al. 2013; glassnet.models.word2vec):
 each word's vector is trained to tell the words around it (within 5 on each side) from random
-"noise" words, through two nn.Embedding tables trained with the engine by Adam (Kingma & Ba
-2015) with a learning rate falling linearly to zero. Dense updates suffice: with 5,837 words of
-50 numbers each, Adam's step over both whole tables costs about a tenth of a training step
-(measured with cProfile), so no sparse-aware update is needed.
+"noise" words, through two nn.Embedding tables of 50 numbers a word, trained with the engine by
+Adam (Kingma & Ba 2015; lr 0.05 falling linearly to 0) for 8 epochs, 2,048 centre words a step.
+Is a sparse-aware update needed? Measured with cProfile: Adam's dense step over both whole
+tables takes about 29% of a training step, while a step touches only about 17% of the centre
+rows and 34% of the context rows; a sparse (lazy) update would save about a fifth of the
+training time. The lesson fits its budget without it, so it keeps PyTorch's plain Adam; what
+mattered for speed was the batch layout (see the model's docstring).
 
-Measured against gensim's Word2Vec (the standard implementation, gensim 4.4.0, skip-gram,
-vector_size 50, window 5, negative 5, min_count 20, sample 1e-3, 5 epochs, one worker) on the
-same sentences, evaluated by this lesson's own functions; benchmarks/calibrate_embeddings.py,
-2026-12-05, numpy 2.4.6, seeds 0-4:
+Calibration: gensim's Word2Vec (the standard implementation; gensim 4.4.0, skip-gram,
+vector_size 50, window 5, negative 5, min_count 20, sample 1e-3, epochs 8, one worker) on the
+same sentences, scored by this lesson's functions (benchmarks/calibrate_embeddings.py,
+2026-12-05, numpy 2.4.6), seeds 0-4, against this lesson's training with the same settings:
 
-    family-section accuracy   gensim 0.xxx-0.xxx (mean 0.xxx)   glassnet 0.xxx-0.xxx
-    WordSim-353 Spearman      gensim ...                         glassnet ...
-    queen's rank for king - man + woman (lowercase candidates): gensim ..., glassnet ...
+                                   gensim                    glassnet
+    family-section accuracy        0.236-0.324 (mean 0.280)  0.319-0.385 (mean 0.346)
+    WordSim-353 Spearman           0.342-0.383 (mean 0.365)  0.449-0.503 (mean 0.477)
+    queen's rank, king-man+woman   1 (every seed)            1 (every seed)
+
+glassnet is ahead of gensim here, not behind: Adam gives each word its own step size, and the
+batch layout averages over more noise words per centre than word2vec's 5 per pair. With 5 epochs
+gensim reaches 0.181-0.297 (one seed under 0.20), hence 8. At 1 epoch (quick mode): gensim
+0.049-0.104 family and 0.060-0.069 WordSim, glassnet 0.121-0.302 and 0.325-0.367.
 
 Checks (full mode): family accuracy (Google's analogy set, the 182 family questions whose words
-are in the vocabulary; chance is 1 in 5,834) >= 0.20 and no more than 5 points below gensim's
+are in the vocabulary; chance is 1 in 5,835) >= 0.20 and no more than 5 points below gensim's
 mean; queen among the 5 nearest words to king - man + woman, among words written in lowercase
 at least half the time (no names like Margaret), the three query words excluded; WordSim-353
-Spearman correlation >= CAL. Quick mode trains 1 epoch instead of 5: family accuracy >= CAL and
-WordSim >= CAL (gensim at 1 epoch: ...). One-hot vectors, the contrast the article draws, put
-every two words at the same distance sqrt(2): recorded, and drawn beside the learned ones.
+Spearman correlation >= 0.30 (gensim's lowest 0.342). Quick mode trains 1 epoch: family accuracy
+>= 0.04 and WordSim >= 0.05, under gensim's lowest at 1 epoch. One-hot vectors, the contrast the
+article draws, put every two words at the same distance sqrt(2): recorded, and drawn beside the
+learned ones.
 """
 
 from dataclasses import dataclass
@@ -53,9 +63,9 @@ IDEA = (
 )
 
 QUICK_EPOCHS = 1
-GENSIM_FAMILY = 0.0  # gensim's mean family accuracy over seeds 0-4 (see the docstring)
-FAMILY_FLOOR = {False: 0.20, True: 0.0}
-WORDSIM_FLOOR = {False: 0.0, True: 0.0}
+GENSIM_FAMILY = 0.280  # gensim's mean family accuracy over seeds 0-4 (see the docstring)
+FAMILY_FLOOR = {False: 0.20, True: 0.04}  # (full, quick)
+WORDSIM_FLOOR = {False: 0.30, True: 0.05}
 QUEEN_RANK = 5
 WORD = r"[A-Za-z]+(?:'[A-Za-z]+)*"
 NEIGHBOUR_WORDS = ("king", "queen", "father", "daughter", "love", "war", "gold", "horse", "dog",
@@ -63,6 +73,7 @@ NEIGHBOUR_WORDS = ("king", "queen", "father", "daughter", "love", "war", "gold",
 PAIRS = (("man", "woman"), ("king", "queen"), ("boy", "girl"), ("father", "mother"),
          ("son", "daughter"), ("brother", "sister"), ("husband", "wife"), ("uncle", "aunt"),
          ("prince", "princess"), ("he", "she"))
+DRAWN_PAIRS = PAIRS[:5]  # the offsets figure: few enough to read
 
 
 @dataclass
@@ -73,10 +84,10 @@ class Config(LessonConfig):
     min_count: int = 20  # rarer words are dropped
     sample: float = 1e-3  # subsampling threshold of frequent words
     epochs: int = 8
-    lr: float = 0.02  # Adam's, falling linearly to 0
-    batch_size: int = 8192  # centre words per step
+    lr: float = 0.05  # Adam's, falling linearly to 0
+    batch_size: int = 2048  # centre words per step
     run_length: int = 32  # consecutive centre words that share one window of ids
-    shared_negatives: int = 128  # noise words drawn per run
+    shared_negatives: int = 32  # noise words drawn per run
 
     def validate(self):
         problems = [f"--{name.replace('_', '-')} must be >= 1, got {getattr(self, name)}"
@@ -261,7 +272,7 @@ def run(cfg):
         result.metric(f"analogy_accuracy_{name}", accuracy)
 
     quick = bool(cfg.quick)
-    result.check("family analogy accuracy (Google's set; chance 1 in 5,834)", family, ">=",
+    result.check("family analogy accuracy (Google's set; chance 1 in 5,835)", family, ">=",
                  FAMILY_FLOOR[quick])
     result.check("WordSim-353: Spearman correlation with human similarity", rho, ">=",
                  WORDSIM_FLOOR[quick])
@@ -294,7 +305,7 @@ def neighbour_table(found, words):
 
 
 ANALOGIES = (("man", "king", "woman"), ("man", "father", "woman"), ("he", "his", "she"),
-             ("son", "sons", "daughter"), ("good", "best", "bad"))
+             ("son", "sons", "daughter"), ("man", "brother", "woman"))
 
 
 def analogy_table(vectors, index, words, candidates):
@@ -313,7 +324,7 @@ SIMILARITY_WORDS = ("man", "woman", "king", "queen", "father", "mother", "horse"
 
 
 def offsets_figure(vectors, index):
-    pairs = [pair for pair in PAIRS if all(w in index for w in pair)]
+    pairs = [pair for pair in DRAWN_PAIRS if all(w in index for w in pair)]
     points = vectors[[index[w] for pair in pairs for w in pair]]  # (2P, D)
     centred = points - points.mean(0)
     _, _, axes = np.linalg.svd(centred, full_matrices=False)
@@ -328,8 +339,9 @@ def offsets_figure(vectors, index):
     ax.scatter(flat[:, 0], flat[:, 1], s=12, color=viz.COLORS["gray"])
     ax.set_xlabel("first principal component")
     ax.set_ylabel("second principal component")
-    ax.set_title("From each male word to its female word: the arrows run nearly parallel\n"
-                 "(man -> woman and king -> queen in orange; PCA of these words' vectors)")
+    ax.margins(0.12)
+    ax.set_title("From male to female: nearly the same step every time\n"
+                 "(PCA of these words; man -> woman, king -> queen in orange)")
     return fig
 
 
@@ -345,8 +357,8 @@ def similarity_figure(vectors, index):
         ax.grid(False)
         ax.set_title(title)
     fig.colorbar(shown, ax=axes, shrink=0.8, label="cosine similarity")
-    fig.suptitle("Cosine similarity between words: one-hot vectors (0 for every pair, distance "
-                 "sqrt 2) vs learned vectors")
+    fig.suptitle("Cosine similarity of words: one-hot vectors (0 for every pair, all at\n"
+                 "distance sqrt 2) against the learned vectors")
     return fig
 
 
@@ -366,6 +378,6 @@ def training_figure(losses, sections):
     bar_ax.set_yticks(range(len(names)), names, fontsize=8)
     bar_ax.invert_yaxis()
     bar_ax.set_xlim(0, max(values + [0.1]) * 1.4)
-    bar_ax.set_xlabel("accuracy (questions whose words are all in the vocabulary)")
-    bar_ax.set_title("Google's analogy sections")
+    bar_ax.set_xlabel("accuracy (questions with all words known)")
+    bar_ax.set_title("Google's analogy sections: accuracy\nof b - a + c (top 1)")
     return fig

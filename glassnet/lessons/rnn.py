@@ -305,8 +305,11 @@ def run(cfg):
     passage = _passage(text.val, text.chars)
     result.figure(memory_figure(trained["lstm"], bigram_counts, passage, text.chars, unit),
                   "memory")
+    newline = text.chars.index("\n")
+    line = int(np.flatnonzero(text.val[100_000:] == newline)[0]) + 100_001  # a line's start
     result.figure(bidirectional_figure(trained["lstm"], bidirectional, one_way, both_ways,
-                                       windows[0, :66], text.chars), "bidirectional")
+                                       text.val[line - 1 : line + 65], text.chars),
+                  "bidirectional")
     return result
 
 
@@ -353,6 +356,7 @@ def _heat_text(ax, chars, values, cmap, vmin, vmax, title):
         row, col = (row + 1, 0) if char == "\n" else (row, col + 1)
     ax.set_xlim(-1, 62)
     ax.set_ylim(-row - 1, 1)
+    ax.set_aspect("equal")
     ax.set_axis_off()
     ax.set_title(title, fontsize=10, loc="left")
 
