@@ -103,6 +103,7 @@ def main():
             model = train(cfg, text, CharModel(vocab, cfg.embedding_dim, hidden, kind), steps,
                           rng)
             loss, colon_accuracy = scores(model, text, windows, ends, colon)
+            row[f"{kind} gap to unigram"] = unigram - loss
             row[f"{kind} gap to bigram"] = bigram - loss
             row[f"{kind} colon"] = colon_accuracy
             if kind == "lstm":

@@ -24,13 +24,26 @@ Bidirectional (Schuster & Paliwal 1997): hide one character and predict it from 
 one-way LSTM (the one above) has only the past; a bidirectional LSTM of the same size (84 units
 each way, 94,600 parameters) has both, trained 300 steps on windows of 34 characters.
 
-Calibration: the same recipe in PyTorch 2.13 (benchmarks/calibrate_rnn.py, the lesson's data,
-batches and scoring; 2026-12-05, numpy 2.4.6), seeds 0-4: CAL
+Calibration: the same recipe in PyTorch 2.13 (benchmarks/calibrate_rnn.py: the lesson's data,
+batches and scoring; 2026-12-05, torch 2.13.0+cpu, numpy 2.4.6), seeds 0-4. Baselines on the 48
+windows: unigram 3.301 nats (4.76 bits), bigram 2.469 nats (3.56 bits).
 
-Checks (full mode): LSTM and GRU at least 0.5 nats below the bigram; the RNN below the bigram;
-the LSTM predicts the ':' ending a speaker's name at least CAL of the time; the bidirectional
-model at least 10 points more accurate than the one-way model on the hidden character.
-Quick mode (60 steps, the bidirectional model 60): CAL.
+                                          RNN           GRU           LSTM
+    full: below the bigram (nats)         0.623-0.696   0.700-0.722   0.638-0.670
+    full: ':' predicted after a name      0.750-0.867   0.762-0.871   0.734-0.848
+    quick: below the unigram (nats)       0.708-0.775   0.761-0.812   0.644-0.700
+    hidden character, bidirectional minus one-way accuracy: full 0.175-0.181, quick 0.105-0.148
+
+At this budget the three are close, the GRU a little ahead: the LSTM's gates pay off on longer
+dependencies and longer training than a lesson of a minute affords (a long-memory task where
+the plain RNN fails is lesson 7's).
+
+Checks (full mode): LSTM and GRU at least 0.5 nats below the bigram, the RNN below it; the LSTM
+predicts the ':' ending a speaker's name at least 65% of the time; the bidirectional model at
+least 10 points more accurate than the one-way model on the hidden character. Quick mode (40
+steps, the bidirectional model 40 too): each model at least 0.5 nats below the unigram (the
+bigram is not yet beaten: PyTorch is 0.02-0.19 nats above it there too), bidirectional at least
+5 points ahead.
 The trained LSTM is saved as char-rnn.npz: `glassnet sample char-rnn --checkpoint
 runs/rnn/char-rnn.npz --prompt "ROMEO:" --length 300 --temperature 0.8`.
 """
@@ -45,9 +58,10 @@ import numpy as np
 
 import glassnet as gn
 import glassnet.functional as F
-from glassnet import models, nn, optim, viz
+from glassnet import models, nn, optim
 from glassnet.data import shakespeare
 from glassnet.lessons.base import LessonConfig, Result
+from glassnet.lessons.rnn_figures import bidirectional_figure, curves_figure, memory_figure
 from glassnet.lessons.steps import Steps
 from glassnet.models.char_rnn import CharRNN, CharRNNConfig
 
@@ -67,10 +81,12 @@ EVAL_WINDOWS, EVAL_LENGTH, EVAL_SEED = 48, 256, 9  # fixed: the same characters 
 CURVE_WINDOWS, CURVE_POINTS = 16, 6  # the validation curve reads the first 16 windows
 NAME_ENDS = 256  # the first 256 speaker names of the validation text
 PROMPT = "ROMEO:\n"
-# thresholds: (full, quick)
-GAP_LSTM_GRU = {False: 0.5, True: 0.0}
-COLON_FLOOR = {False: 0.0, True: 0.0}
-BI_MARGIN = {False: 0.10, True: 0.0}
+# thresholds (see the calibration in the docstring); quick mode, 40 steps, compares with the
+# unigram: none of the three has passed the bigram yet
+GAPS = {False: ("bigram", {"lstm": 0.5, "gru": 0.5, "rnn": 0.0}),
+        True: ("unigram", {"lstm": 0.5, "gru": 0.5, "rnn": 0.5})}
+COLON_FLOOR = 0.65  # full mode only: after 40 steps no model has learned the names yet
+BI_MARGIN = {False: 0.10, True: 0.05}
 
 
 @dataclass
@@ -264,11 +280,11 @@ def run(cfg):
         result.metric(f"{kind}_val_accuracy", accuracy)
     models.save_model(Path(cfg.out) / "char-rnn.npz", "char-rnn", trained["lstm"],
                       chars=text.chars)
-    for kind in ("lstm", "gru"):
-        result.check(f"{kind.upper()} validation loss below the bigram's (nats)",
-                     bigram - result.metrics[f"{kind}_val_nats"], ">=", GAP_LSTM_GRU[quick])
-    result.check("RNN validation loss below the bigram's (nats)",
-                 bigram - result.metrics["rnn_val_nats"], ">=", 0.0)
+    against, floors = GAPS[quick]
+    for kind in ("lstm", "gru", "rnn"):
+        result.check(f"{kind.upper()} validation loss below the {against}'s (nats)",
+                     {"bigram": bigram, "unigram": unigram}[against]
+                     - result.metrics[f"{kind}_val_nats"], ">=", floors[kind])
 
     ends = name_ends(text.val, text.chars)[:NAME_ENDS]
     colon = text.chars.index(":")
@@ -277,8 +293,9 @@ def run(cfg):
     result.metric("bigram_colon_accuracy", bigram_colon)
     for kind, model in trained.items():
         result.metric(f"{kind}_colon_accuracy", colon_accuracy(model, text.val, ends, colon))
-    result.check("LSTM predicts the ':' that ends a speaker's name",
-                 result.metrics["lstm_colon_accuracy"], ">=", COLON_FLOOR[quick])
+    if not quick:
+        result.check("LSTM predicts the ':' that ends a speaker's name",
+                     result.metrics["lstm_colon_accuracy"], ">=", COLON_FLOOR)
     unit, correlation = name_unit(trained["lstm"], windows, text.chars)
     result.metric("name_unit", unit)
     result.metric("name_unit_correlation", correlation)
@@ -303,8 +320,8 @@ def run(cfg):
 
     result.figure(curves_figure(curves, unigram, bigram, steps), "validation_curves")
     passage = _passage(text.val, text.chars)
-    result.figure(memory_figure(trained["lstm"], bigram_counts, passage, text.chars, unit),
-                  "memory")
+    result.figure(memory_figure(trained["lstm"], bigram_counts, passage, text.chars, unit,
+                                correlation), "memory")
     newline = text.chars.index("\n")
     line = int(np.flatnonzero(text.val[100_000:] == newline)[0]) + 100_001  # a line's start
     result.figure(bidirectional_figure(trained["lstm"], bidirectional, one_way, both_ways,
@@ -320,86 +337,3 @@ def _passage(val, chars, before=100, after=40):
     end = int(ends[ends > 2000][0])
     return val[end - before : end + after]
 
-
-# ---- figures ----
-def curves_figure(curves, unigram, bigram, steps):
-    fig, ax = viz.figure(6.6, 4.2)
-    colors = {"rnn": "purple", "gru": "green", "lstm": "blue"}
-    for kind, curve in curves.items():
-        done, losses = zip(*curve)
-        ax.plot(done, losses, marker=".", color=viz.COLORS[colors[kind]],
-                label=f"{kind.upper()} ({losses[-1]:.2f})")
-    for value, label, style in ((unigram, "unigram: character frequencies", ":"),
-                                (bigram, "bigram: next character given this one", "--")):
-        ax.axhline(value, color=viz.COLORS["gray"], linestyle=style,
-                   label=f"{label} ({value:.2f})")
-    ax.set_xlim(0, steps)
-    ax.set_xlabel("training step (32 windows of 32 characters each)")
-    ax.set_ylabel("validation loss (nats per character)")
-    ax.set_title("Next-character prediction on Shakespeare: three recurrent\n"
-                 "networks of ~95,000 parameters against counting")
-    ax.legend(fontsize=8)
-    return fig
-
-
-def _heat_text(ax, chars, values, cmap, vmin, vmax, title):
-    """Draw the characters line by line, each on a square coloured by its value."""
-    pyplot = viz.plt()
-    colors = pyplot.get_cmap(cmap)
-    row = col = 0
-    for char, value in zip(chars, values):
-        if not np.isnan(value):
-            shade = colors((value - vmin) / (vmax - vmin))
-            ax.add_patch(pyplot.Rectangle((col - 0.5, -row - 0.5), 1, 1, color=shade))
-        ax.text(col, -row, "\u21b5" if char == "\n" else char, ha="center", va="center",
-                fontsize=8, family="monospace")
-        row, col = (row + 1, 0) if char == "\n" else (row, col + 1)
-    ax.set_xlim(-1, 62)
-    ax.set_ylim(-row - 1, 1)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    ax.set_title(title, fontsize=10, loc="left")
-
-
-def memory_figure(lstm, bigram_counts, passage, chars, unit):
-    with gn.no_grad():
-        hidden, _ = lstm.states(gn.tensor(passage[None]))
-        logits, _ = lstm(gn.tensor(passage[None]))
-    shown = [chars[i] for i in passage]
-    probabilities = np.exp(logits.data[0] - logits.data[0].max(-1, keepdims=True))
-    probabilities /= probabilities.sum(-1, keepdims=True)
-    # how well each character was foreseen from what came before it
-    lstm_p = np.r_[np.nan, probabilities[np.arange(len(passage) - 1), passage[1:]]]
-    rows = bigram_counts[passage[:-1]]
-    bigram_p = np.r_[np.nan, rows[np.arange(len(passage) - 1), passage[1:]] / rows.sum(1)]
-    fig, axes = viz.figure(7.4, 6.6, nrows=3)
-    _heat_text(axes[0], shown, hidden.data[0, :, unit], "RdBu_r", -1, 1,
-               f"LSTM hidden unit {unit} (blue -1 .. red +1): on along a speaker's name")
-    _heat_text(axes[1], shown, lstm_p, "Greens", 0, 1,
-               "LSTM: probability it gave each character before reading it")
-    _heat_text(axes[2], shown, bigram_p, "Greens", 0, 1,
-               "bigram (knows only the previous character): the same probability")
-    fig.suptitle("Memory made visible: across a line break and a speaker's name")
-    return fig
-
-
-def bidirectional_figure(lstm, bidirectional, one_way, both_ways, example, chars):
-    fig = viz.plt().figure(figsize=(7.4, 4.4))
-    grid = fig.add_gridspec(2, 2, width_ratios=(1, 3.2))
-    bars_ax = fig.add_subplot(grid[:, 0])
-    bars = bars_ax.bar([0, 1], [one_way, both_ways],
-                       color=[viz.COLORS["gray"], viz.COLORS["orange"]])
-    bars_ax.bar_label(bars, [f"{one_way:.0%}", f"{both_ways:.0%}"])
-    bars_ax.set_xticks([0, 1], ["one-way\n(past)", "both ways\n(past+future)"])
-    bars_ax.set_ylim(0, 1)
-    bars_ax.set_ylabel("hidden characters guessed right")
-    for row, (model, label) in enumerate(((lstm, "one-way LSTM"),
-                                          (bidirectional, "bidirectional LSTM"))):
-        with gn.no_grad():
-            guess = model.fill_in_logits(gn.tensor(example[None])).data[0].argmax(-1)
-        right = (guess == example[1:-1]).astype(float)
-        ax = fig.add_subplot(grid[row, 1])
-        _heat_text(ax, [chars[i] for i in example[1:-1]], 0.25 + 0.5 * right, "RdYlGn", 0, 1,
-                   f"{label}: each character hidden in turn (green: guessed)")
-    fig.suptitle("Fill in a hidden character: the future helps")
-    return fig
