@@ -92,3 +92,17 @@ def test_spearman_ranks_share_ties_and_wordsim_reads_known_pairs():
              ("apple", "nothing", 5.0)]
     rho, count = embeddings.wordsim(vectors, index, pairs)
     assert count == 3 and rho == pytest.approx(1.0)
+
+
+def test_offset_cosine_compares_steps_between_words():
+    _, vectors = _toy_vectors()
+    man_woman, king_queen, man_apple = np.array([[0, 1]]), np.array([[2, 3]]), np.array([[0, 4]])
+    assert embeddings.offset_cosine(vectors, man_woman, king_queen) > 0.8
+    assert embeddings.offset_cosine(vectors, man_woman, man_apple) < 0.5
+    assert abs(embeddings.random_offset_cosine(np.eye(3000))) < 0.05  # orthogonal words
+
+
+def test_queen_rank_and_offsets_are_recorded(quick_run):
+    metrics = quick_run[0].metrics
+    assert metrics["queen_rank"] >= 1
+    assert metrics["offset_cosine_man_woman_king_queen"] > metrics["offset_cosine_random_words"]

@@ -107,10 +107,10 @@ def test_speaker_names_are_found_where_a_line_follows_a_blank_line():
 def test_a_model_that_never_says_colon_fails_the_memory_check():
     gn.manual_seed(0)
     model = models.create("char-rnn", vocab_size=7, embedding_dim=4, hidden_size=8)
-    model.head.bias.data[:] = -50.0
-    model.head.bias.data[_ids("a")[0]] = 50.0  # always predicts "a"
+    model.head.bias.detach().numpy()[:] = -50.0
+    model.head.bias.detach().numpy()[_ids("a")[0]] = 50.0  # always predicts "a"
     ids = _ids(TEXT * 3)
     ends = rnn.name_ends(ids, "\n:ABOab", context=4)
     assert rnn.colon_accuracy(model, ids, ends, _ids(":")[0], context=4) == 0.0
-    model.head.bias.data[_ids(":")[0]] = 100.0  # now always ":"
+    model.head.bias.detach().numpy()[_ids(":")[0]] = 100.0  # now always ":"
     assert rnn.colon_accuracy(model, ids, ends, _ids(":")[0], context=4) == 1.0

@@ -120,7 +120,8 @@ def _reference_loss(model, ids, weights, negatives):
 def _skipgram_batch(seed=0):
     gn.manual_seed(seed)
     model = word2vec.SkipGram(vocab_size=12, embedding_dim=4, window=2, negatives=3)
-    model.context.weight.data[:] = np.random.default_rng(seed).normal(0, 0.5, (12, 4))
+    table = model.context.weight.detach().numpy()
+    table[:] = np.random.default_rng(seed).normal(0, 0.5, (12, 4))
     rng = np.random.default_rng(seed + 1)
     ids = rng.integers(0, 12, (2, 9))  # 2 runs of 5 centres with 2 context words each side
     sentences = np.array([[-1, 0, 0, 0, 0, 1, 1, 1, 1], [3, 3, 3, 3, 3, 3, 3, -1, -1]])

@@ -47,9 +47,10 @@ from typing import NamedTuple
 import numpy as np
 
 import glassnet as gn
-from glassnet import optim, viz
+from glassnet import optim
 from glassnet.data import analogies, lee, shakespeare, wiki, wordsim353
 from glassnet.lessons.base import LessonConfig, Result
+from glassnet.lessons.embeddings_figures import offsets_figure, similarity_figure, training_figure
 from glassnet.lessons.steps import Steps
 from glassnet.models import word2vec
 
@@ -239,6 +240,22 @@ def neighbours(vectors, words, index, count=6):
     return found
 
 
+def offset_cosine(vectors, first, second):
+    """Mean cosine similarity of the offsets b - a and d - c over rows of id pairs (a, b) and
+    (c, d), e.g. woman - man against queen - king."""
+    steps = [vectors[pairs[:, 1]] - vectors[pairs[:, 0]] for pairs in (first, second)]
+    norms = [np.linalg.norm(step, axis=1) for step in steps]
+    return float(np.mean((steps[0] * steps[1]).sum(1) / (norms[0] * norms[1])))
+
+
+def random_offset_cosine(vectors, count=1000, common=2000):
+    """The same for random pairs of the `common` most frequent words: about 0 in 50-D."""
+    rng = np.random.default_rng(0)  # fixed: the same pairs for every seed
+    pairs = rng.integers(0, min(common, len(vectors)), (count, 4))
+    pairs = pairs[(pairs[:, 0] != pairs[:, 1]) & (pairs[:, 2] != pairs[:, 3])]  # no zero steps
+    return offset_cosine(vectors, pairs[:, :2], pairs[:, 2:])
+
+
 def run(cfg):
     result = Result(NAME, cfg)
     corpus = build_corpus(sentences(download=False), cfg.min_count)
@@ -268,6 +285,12 @@ def run(cfg):
     result.metric("onehot_distance_max", onehot_distances.max())
     result.metric("learned_distance_min", learned_distances.min())
     result.metric("learned_distance_max", learned_distances.max())
+    result.metric("queen_rank", queen_rank)
+    man_woman, king_queen = (np.array([[index[a], index[b]]]) for a, b in PAIRS[:2])
+    royal = offset_cosine(vectors, man_woman, king_queen)
+    random_steps = random_offset_cosine(vectors)
+    result.metric("offset_cosine_man_woman_king_queen", royal)
+    result.metric("offset_cosine_random_words", random_steps)
     for name, (accuracy, count) in sections.items():
         result.metric(f"analogy_accuracy_{name}", accuracy)
 
@@ -286,7 +309,8 @@ def run(cfg):
         neighbours(vectors, NEIGHBOUR_WORDS, index), corpus.words))
     result.text("Analogies: b - a + c, the five nearest words (common lowercase words)",
                 analogy_table(vectors, index, corpus.words, candidates))
-    result.figure(offsets_figure(vectors, index), "gender_offsets")
+    result.figure(offsets_figure(vectors, index, DRAWN_PAIRS, (royal, random_steps)),
+                  "gender_offsets")
     result.figure(similarity_figure(vectors, index), "onehot_vs_learned")
     result.figure(training_figure(losses, sections), "training_and_analogies")
     return result
@@ -316,68 +340,3 @@ def analogy_table(vectors, index, words, candidates):
             a, b, c = query
             lines.append(f"{b} - {a} + {c} = " + ", ".join(words[i] for i in best))
     return "\n".join(lines)
-
-
-# ---- figures ----
-SIMILARITY_WORDS = ("man", "woman", "king", "queen", "father", "mother", "horse", "dog", "house",
-                    "church", "gold", "silver")
-
-
-def offsets_figure(vectors, index):
-    pairs = [pair for pair in DRAWN_PAIRS if all(w in index for w in pair)]
-    points = vectors[[index[w] for pair in pairs for w in pair]]  # (2P, D)
-    centred = points - points.mean(0)
-    _, _, axes = np.linalg.svd(centred, full_matrices=False)
-    flat = centred @ axes[:2].T  # (2P, 2): the plane that shows these words best (PCA)
-    fig, ax = viz.figure(6.4, 5.4)
-    for k, (male, female) in enumerate(pairs):
-        start, end = flat[2 * k], flat[2 * k + 1]
-        color = viz.COLORS["orange"] if male in ("man", "king") else viz.COLORS["blue"]
-        ax.annotate("", end, start, arrowprops={"arrowstyle": "->", "color": color, "lw": 1.6})
-        ax.text(*start, male, fontsize=10, ha="right", va="bottom")
-        ax.text(*end, female, fontsize=10, ha="left", va="bottom", color=viz.COLORS["red"])
-    ax.scatter(flat[:, 0], flat[:, 1], s=12, color=viz.COLORS["gray"])
-    ax.set_xlabel("first principal component")
-    ax.set_ylabel("second principal component")
-    ax.margins(0.12)
-    ax.set_title("From male to female: nearly the same step every time\n"
-                 "(PCA of these words; man -> woman, king -> queen in orange)")
-    return fig
-
-
-def similarity_figure(vectors, index):
-    words = [w for w in SIMILARITY_WORDS if w in index]
-    learned = vectors[[index[w] for w in words]]
-    fig, axes = viz.figure(9.0, 4.6, ncols=2)
-    for ax, matrix, title in ((axes[0], np.eye(len(words)), "one-hot: every two words alike"),
-                              (axes[1], learned @ learned.T, "learned: related words close")):
-        shown = ax.imshow(matrix, cmap="RdBu_r", vmin=-1, vmax=1)
-        ax.set_xticks(range(len(words)), words, rotation=90)
-        ax.set_yticks(range(len(words)), words)
-        ax.grid(False)
-        ax.set_title(title)
-    fig.colorbar(shown, ax=axes, shrink=0.8, label="cosine similarity")
-    fig.suptitle("Cosine similarity of words: one-hot vectors (0 for every pair, all at\n"
-                 "distance sqrt 2) against the learned vectors")
-    return fig
-
-
-def training_figure(losses, sections):
-    fig, (loss_ax, bar_ax) = viz.figure(10.0, 4.2, ncols=2)
-    window = max(1, len(losses) // 50)
-    smooth = np.convolve(losses, np.ones(window) / window, mode="valid")
-    loss_ax.plot(np.arange(window, len(losses) + 1), smooth, color=viz.COLORS["blue"])
-    loss_ax.set_xlabel("step")
-    loss_ax.set_ylabel("negative-sampling loss per real pair")
-    loss_ax.set_title("Training loss (moving average)")
-    names = list(sections)
-    values = [sections[n][0] for n in names]
-    bars = bar_ax.barh(range(len(names)), values, color=viz.COLORS["orange"])
-    bar_ax.bar_label(bars, [f"{v:.0%} of {sections[n][1]}" for n, v in zip(names, values)],
-                     fontsize=8, padding=2)
-    bar_ax.set_yticks(range(len(names)), names, fontsize=8)
-    bar_ax.invert_yaxis()
-    bar_ax.set_xlim(0, max(values + [0.1]) * 1.4)
-    bar_ax.set_xlabel("accuracy (questions with all words known)")
-    bar_ax.set_title("Google's analogy sections: accuracy\nof b - a + c (top 1)")
-    return fig

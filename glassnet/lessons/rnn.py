@@ -202,14 +202,14 @@ def evaluate(model, windows):
     with gn.no_grad():
         logits, _ = model(gn.tensor(windows[:, :-1]))
     model.train(was_training)
-    return _scores(logits.data, windows[:, 1:])
+    return _scores(logits.detach().numpy(), windows[:, 1:])
 
 
 def fill_in_accuracy(model, windows):
     """The share of hidden characters windows[:, 1:-1] predicted right (argmax)."""
     with gn.no_grad():
         logits = model.fill_in_logits(gn.tensor(windows))
-    return _scores(logits.data, windows[:, 1:-1])[1]
+    return _scores(logits.detach().numpy(), windows[:, 1:-1])[1]
 
 
 def _scores(logits, targets):
@@ -233,7 +233,7 @@ def colon_accuracy(model, val, ends, colon, context=64):
     windows = val[ends[:, None] + np.arange(-context + 1, 1)]  # (n, context), ending at p
     with gn.no_grad():
         logits, _ = model(gn.tensor(windows))
-    return float((logits.data[:, -1].argmax(-1) == colon).mean())
+    return float((logits.detach().numpy()[:, -1].argmax(-1) == colon).mean())
 
 
 def name_lines(ids, chars):
@@ -249,7 +249,7 @@ def name_unit(model, windows, chars):
     """The LSTM hidden unit whose activation correlates best with being on a name line."""
     with gn.no_grad():
         hidden, _ = model.states(gn.tensor(windows))  # (W, L, H)
-    states = hidden.data.reshape(-1, hidden.shape[-1])
+    states = hidden.detach().numpy().reshape(-1, hidden.shape[-1])
     inside = np.concatenate([name_lines(row, chars) for row in windows])
     states = states - states.mean(0)
     scores = (states * (inside - inside.mean())[:, None]).sum(0) / (
@@ -314,7 +314,7 @@ def run(cfg):
     prompt = np.array([[text.chars.index(ch) for ch in PROMPT]])
     for kind, model in trained.items():
         for temperature in cfg.temperatures:
-            sample = model.generate(prompt, length, temperature=temperature).data[0]
+            sample = model.generate(prompt, length, temperature=temperature).detach().numpy()[0]
             result.text(f"{kind.upper()}, temperature {temperature}",
                         "".join(text.chars[i] for i in sample))
 

@@ -16,14 +16,16 @@ def curves_figure(curves, unigram, bigram, steps):
                 label=f"{kind.upper()} ({losses[-1]:.2f})")
     for value, label, style in ((unigram, "unigram: character frequencies", ":"),
                                 (bigram, "bigram: next character given this one", "--")):
-        ax.axhline(value, color=viz.COLORS["gray"], linestyle=style,
-                   label=f"{label} ({value:.2f})")
+        ax.axhline(value, color=viz.COLORS["gray"], linestyle=style)
+        ax.text(steps * 0.01, value, f"{label} ({value:.2f})", fontsize=8, va="bottom",
+                color="0.25")  # on the line itself, out of the legend's way
     ax.set_xlim(0, steps)
+    ax.set_ylim(top=unigram + 0.15)  # room for the unigram's label
     ax.set_xlabel("training step (32 windows of 32 characters each)")
     ax.set_ylabel("validation loss (nats per character)")
     ax.set_title("Next-character prediction on Shakespeare: three recurrent\n"
                  "networks of ~95,000 parameters against counting")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="best")
     return fig
 
 
@@ -68,8 +70,10 @@ def _text_grid(rows, panels, top=()):
     given heights (inches); returns the figure and its axes, top to bottom."""
     heights = [*top] + [(rows + 2.2) * CELL] * panels
     fig = viz.plt().figure(figsize=(7.4, sum(heights) + 0.5))
-    grid = fig.add_gridspec(len(heights), 1, height_ratios=heights)
-    return fig, [fig.add_subplot(grid[i, 0]) for i in range(len(heights))]
+    # one subfigure each, laid out on its own: a text panel keeps the full width even when the
+    # axes above it need a wide margin for their labels
+    parts = np.atleast_1d(fig.subfigures(len(heights), 1, height_ratios=heights))
+    return fig, [part.add_subplot() for part in parts]
 
 
 def memory_figure(lstm, bigram_counts, passage, chars, unit, correlation):
@@ -77,7 +81,8 @@ def memory_figure(lstm, bigram_counts, passage, chars, unit, correlation):
         hidden, _ = lstm.states(gn.tensor(passage[None]))
         logits, _ = lstm(gn.tensor(passage[None]))
     shown = [chars[i] for i in passage]
-    probabilities = np.exp(logits.data[0] - logits.data[0].max(-1, keepdims=True))
+    scores = logits.detach().numpy()[0]  # (T, V)
+    probabilities = np.exp(scores - scores.max(-1, keepdims=True))
     probabilities /= probabilities.sum(-1, keepdims=True)
     # how well each character was foreseen from what came before it
     lstm_p = np.r_[np.nan, probabilities[np.arange(len(passage) - 1), passage[1:]]]
@@ -85,11 +90,11 @@ def memory_figure(lstm, bigram_counts, passage, chars, unit, correlation):
     bigram_p = np.r_[np.nan, rows[np.arange(len(passage) - 1), passage[1:]] / rows.sum(1)]
     sign = 1.0 if correlation >= 0 else -1.0  # drawn so that "on" is red
     fig, axes = _text_grid(_rows(shown), 3)
-    _heat_text(axes[0], shown, sign * hidden.data[0, :, unit], "RdBu_r", -1, 1,
+    _heat_text(axes[0], shown, sign * hidden.detach().numpy()[0, :, unit], "RdBu_r", -1.6, 1.6,
                f"LSTM hidden unit {unit}{'' if sign > 0 else ' (sign flipped)'}: red along a "
                "speaker's name, blue elsewhere")
     _heat_text(axes[1], shown, lstm_p, "Greens", 0, 1,
-               "LSTM: probability it gave each character before reading it")
+               "LSTM: probability it gave each character before reading it (darker: surer)")
     _heat_text(axes[2], shown, bigram_p, "Greens", 0, 1,
                "bigram (knows only the previous character): the same probability")
     fig.suptitle("Memory made visible: across a line break and a speaker's name")
@@ -108,7 +113,7 @@ def bidirectional_figure(lstm, bidirectional, one_way, both_ways, example, chars
     for ax, (model, label) in zip(axes[1:], ((lstm, "one-way LSTM"),
                                              (bidirectional, "bidirectional LSTM"))):
         with gn.no_grad():
-            guess = model.fill_in_logits(gn.tensor(example[None])).data[0].argmax(-1)
+            guess = model.fill_in_logits(gn.tensor(example[None])).detach().numpy()[0].argmax(-1)
         right = (guess == example[1:-1]).astype(float)
         _heat_text(ax, shown, 0.25 + 0.5 * right, "RdYlGn", 0, 1,
                    f"{label}: each character hidden in turn (green: guessed)")

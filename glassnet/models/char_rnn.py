@@ -94,7 +94,8 @@ class CharRNN(nn.Module):
         if temperature <= 0:
             raise ValueError(f"generate: temperature must be > 0, got {temperature}")
         generator = random.generator(rng)
-        ids = np.asarray(getattr(idx, "data", idx), dtype=np.int64)
+        ids = np.asarray(idx.detach().numpy() if hasattr(idx, "detach") else idx,
+                         dtype=np.int64)
         if ids.ndim != 2 or ids.shape[1] < 1:
             raise ValueError(f"generate: idx must be (B, T) with T >= 1, got shape {ids.shape}")
         was_training = self.training
@@ -103,7 +104,8 @@ class CharRNN(nn.Module):
         with no_grad():
             logits, state = self(tensor(ids))  # read the prompt
             for _ in range(max_new_tokens):
-                step = sample_next(logits.data[:, -1], temperature, top_k, generator)  # (B,)
+                last = logits.detach().numpy()[:, -1]  # (B, V)
+                step = sample_next(last, temperature, top_k, generator)  # (B,)
                 out.append(step[:, None])
                 logits, state = self(tensor(step[:, None]), state)  # (B, 1, V)
         self.train(was_training)

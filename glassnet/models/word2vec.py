@@ -107,7 +107,7 @@ class SkipGram(nn.Module):
 
     def vectors(self):
         """The word vectors (the centre table) as a (V, D) NumPy array, each of unit length."""
-        table = self.centre.weight.data
+        table = self.centre.weight.detach().numpy()
         return table / np.maximum(np.linalg.norm(table, axis=1, keepdims=True), 1e-12)
 
 
