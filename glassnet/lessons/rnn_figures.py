@@ -20,7 +20,8 @@ def curves_figure(curves, unigram, bigram, steps):
         ax.text(steps * 0.01, value, f"{label} ({value:.2f})", fontsize=8, va="bottom",
                 color="0.25")  # on the line itself, out of the legend's way
     ax.set_xlim(0, steps)
-    ax.set_ylim(top=unigram + 0.15)  # room for the unigram's label
+    highest = max(loss for curve in curves.values() for _, loss in curve)
+    ax.set_ylim(top=max(unigram + 0.15, highest + 0.05))  # room for the unigram's label
     ax.set_xlabel("training step (32 windows of 32 characters each)")
     ax.set_ylabel("validation loss (nats per character)")
     ax.set_title("Next-character prediction on Shakespeare: three recurrent\n"
