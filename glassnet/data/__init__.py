@@ -2,7 +2,7 @@
 small dataset zoo). Dataset, DataLoader and the samplers live at PyTorch's path,
 glassnet.utils.data, and are re-exported here."""
 
-from glassnet.data import coreference, datasets, seq2seq, sequences, sources, synthetic, text
+from glassnet.data import coreference, datasets, prose, seq2seq, sequences, sources, synthetic, text
 from glassnet.data.datasets import (
     analogies,
     digits16,
@@ -11,6 +11,7 @@ from glassnet.data.datasets import (
     shakespeare,
     wordsim353,
 )
+from glassnet.data.prose import lee, wiki
 from glassnet.data.sequences import recall_first
 from glassnet.data.sources import DataUnavailable, fetch, info, list_datasets
 from glassnet.data.text import CharTokenizer, WordTokenizer
@@ -42,9 +43,11 @@ __all__ = [
     "digits16",
     "fetch",
     "info",
+    "lee",
     "list_datasets",
     "load_digits",
     "mnist5k",
+    "prose",
     "random_split",
     "recall_first",
     "seq2seq",
@@ -53,5 +56,6 @@ __all__ = [
     "sources",
     "synthetic",
     "text",
+    "wiki",
     "wordsim353",
 ]

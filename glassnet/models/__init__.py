@@ -3,6 +3,7 @@ registry maps a name to its (Config, Model) pair for `glassnet train NAME`, `gla
 and the lessons. One line per model, in alphabetical order, so additions merge cleanly."""
 
 from glassnet.models.autoencoder import Autoencoder, AutoencoderConfig
+from glassnet.models.char_rnn import CharRNN, CharRNNConfig
 from glassnet.models.checkpoint import load_model, save_model
 from glassnet.models.cnn import CNN, CNNConfig
 from glassnet.models.ddpm import DDPM, DDPMConfig
@@ -14,9 +15,11 @@ from glassnet.models.rnn_classifier import RNNClassifier, RNNClassifierConfig
 from glassnet.models.seq2seq_rnn import Seq2SeqRNN, Seq2SeqRNNConfig
 from glassnet.models.transformer import Transformer, TransformerConfig
 from glassnet.models.vae import VAE, VAEConfig
+from glassnet.models.word2vec import SkipGram, Word2VecConfig
 
 MODELS = {
     "autoencoder": (AutoencoderConfig, Autoencoder),
+    "char-rnn": (CharRNNConfig, CharRNN),
     "cnn": (CNNConfig, CNN),
     "ddpm": (DDPMConfig, DDPM),
     "gan": (GANConfig, GAN),
@@ -27,6 +30,7 @@ MODELS = {
     "seq2seq-rnn": (Seq2SeqRNNConfig, Seq2SeqRNN),
     "transformer": (TransformerConfig, Transformer),
     "vae": (VAEConfig, VAE),
+    "word2vec": (Word2VecConfig, SkipGram),
 }
 
 
@@ -53,6 +57,8 @@ __all__ = [
     "Autoencoder",
     "AutoencoderConfig",
     "CNNConfig",
+    "CharRNN",
+    "CharRNNConfig",
     "DDPMConfig",
     "GANConfig",
     "MLPConfig",
@@ -64,9 +70,11 @@ __all__ = [
     "ResolverConfig",
     "Seq2SeqRNN",
     "Seq2SeqRNNConfig",
+    "SkipGram",
     "Transformer",
     "TransformerConfig",
     "VAEConfig",
+    "Word2VecConfig",
     "create",
     "get",
     "load_model",
