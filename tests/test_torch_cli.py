@@ -79,7 +79,7 @@ MISSING = {  # script line -> the name the error must give
     "torch.fft.rfft(x)": "torch.fft",
     "x.stft(4)": "Tensor.stft",
     "from torch.nn import TransformerXL": "torch.nn.TransformerXL",
-    "import torch.distributions": "torch.distributions",
+    "import torch.quantization": "torch.quantization",
     "torch.nn.functional.no_such_function(x)": "torch.nn.functional.no_such_function",
 }
 
