@@ -690,3 +690,23 @@ def test_module_lists_print_runs_of_equal_layers_as_pytorch():
     assert repr(make(gn.nn)) == repr(make(torch.nn))
     assert repr(gn.nn.Linear(2, 2).load_state_dict(gn.nn.Linear(2, 2).state_dict())) == (
         "<All keys matched successfully>")
+
+
+def test_get_submodule_and_get_parameter_follow_dotted_paths_as_pytorch():
+    def build(lib):
+        lib.manual_seed(0)
+        return lib.nn.Sequential(lib.nn.Linear(3, 4),
+                                 lib.nn.Sequential(lib.nn.ReLU(), lib.nn.Linear(4, 2)))
+
+    ours, theirs = build(gn), build(torch)
+    for path in ("", "0", "1", "1.1"):
+        assert type(ours.get_submodule(path)).__name__ == type(theirs.get_submodule(path)).__name__
+    assert ours.get_parameter("1.1.bias") is ours[1][1].bias
+    assert tuple(ours.get_parameter("0.weight").shape) == tuple(theirs.get_parameter("0.weight").shape)
+    for bad in ("2", "1.0.weight.x"):
+        with pytest.raises(AttributeError):
+            theirs.get_submodule(bad)
+        with pytest.raises(AttributeError, match="has no submodule"):
+            ours.get_submodule(bad)
+    with pytest.raises(AttributeError, match="has no parameter `bias`"):
+        ours.get_parameter("1.0.bias")

@@ -149,6 +149,26 @@ class Module:
     def modules(self):
         return (module for _, module in self.named_modules())
 
+    def get_submodule(self, target):
+        """The module at a dotted path ("encoder.layers.0"; "" is this module), as PyTorch's."""
+        module = self
+        for atom in target.split(".") if target else ():
+            child = dict(module.named_children()).get(atom)
+            if child is None:
+                raise AttributeError(f"{type(module).__name__} has no submodule `{atom}` (in "
+                                     f"{target!r}); its children: {[n for n, _ in module.named_children()]}")
+            module = child
+        return module
+
+    def get_parameter(self, target):
+        """The Parameter at a dotted path ("encoder.0.weight"), as PyTorch's."""
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        value = dict(module._own("parameter")).get(name)
+        if value is None:
+            raise AttributeError(f"{type(module).__name__} has no parameter `{name}` (in {target!r})")
+        return value
+
     def _own(self, kind):
         for name, value in self._members():
             parameter = kind == "parameter" and isinstance(value, Parameter)
