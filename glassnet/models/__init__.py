@@ -1,10 +1,12 @@
 """gn.models: the model zoo. One file per model (config dataclass, blocks, model); this
 registry maps a name to its (Config, Model) pair for `glassnet train NAME` and the lessons."""
 
+from glassnet.models.bert import BERT, BERTConfig
 from glassnet.models.checkpoint import load_model, save_model
+from glassnet.models.gpt import GPT, GPTConfig
 from glassnet.models.mlp import MLP, MLPConfig
 
-MODELS = {"mlp": (MLPConfig, MLP)}
+MODELS = {"mlp": (MLPConfig, MLP), "gpt": (GPTConfig, GPT), "bert": (BERTConfig, BERT)}
 
 
 def get(name):
@@ -20,4 +22,5 @@ def create(name, **overrides):
     return model_class(config_class(**overrides))
 
 
-__all__ = ["MLP", "MODELS", "MLPConfig", "create", "get", "load_model", "save_model"]
+__all__ = ["BERT", "GPT", "MLP", "MODELS", "BERTConfig", "GPTConfig", "MLPConfig", "create", "get",
+           "load_model", "save_model"]
