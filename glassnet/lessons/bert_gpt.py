@@ -13,27 +13,47 @@ Three experiments, on real text:
    Shakespeare plays with nanoGPT's "baby GPT" CPU recipe: 4 layers, 4 heads, width 128,
    context 64, batch 12, AdamW (betas 0.9, 0.99, weight decay 0.1 on matrices) at 1e-3 with
    100 warm-up steps and a cosine decay to 1e-4, no dropout (nanoGPT also clips gradients at 1;
-   glassnet's fit does not, and the calibration does not either). Its validation loss (nats per
-   character on 240 fixed held-out windows) is checked against PyTorch's with the same recipe,
-   the same batches and the same initial weights. A sample of 300 characters is shown, and the
-   model is saved for `glassnet sample gpt --checkpoint gpt.npz --prompt "ROMEO:"`.
-2. GPT fine-tuning: the pretrained GPT, trained further on Wikipedia articles (the gensim test
-   sample), against the same network from the same initial weights trained on them from scratch
-   for the same steps: the pretrained one's validation loss there is lower.
-3. BERT, word level (glassnet/models/bert.py): masked-LM pretraining on the plays (15% of the
-   words; 80% [MASK], 10% random, 10% kept), then fine-tuning with 500 labelled lines of the
-   held-out plays on "is this line as written, or were two of its words replaced by random
-   words?" (ELECTRA's replaced-token detection, Clark et al. 2020, asked of a whole line),
-   against the same network from the same initial weights fine-tuned without pretraining.
+   glassnet's fit does not, and the calibration does not either), but 1,000 steps instead of
+   2,000: the full recipe does not fit the lesson's 150 s (below; `--gpt-steps 2000` runs it).
+   Its validation loss (nats per character on 240 fixed held-out windows) is checked against
+   PyTorch's with the same recipe, the same batches and the same initial weights. A sample of
+   300 characters is shown, and the model is saved for
+   `glassnet sample gpt --checkpoint gpt.npz --prompt "ROMEO:" --top-k 20`.
+2. GPT fine-tuning: the pretrained GPT, trained 150 steps more (same recipe) on Wikipedia
+   articles (gensim's test sample), against the same network from the same initial weights
+   trained on them from scratch for the same steps on the same batches.
+3. BERT, word level (glassnet/models/bert.py: 2 layers, 4 heads, width 64, 2,000 words, 16
+   tokens, no dropout): masked-LM pretraining on the plays (15% of the words; 80% [MASK], 10%
+   random, 10% kept; 1,000 steps of 72 windows), then fine-tuning of every weight with 500
+   labelled lines of the held-out plays (10 epochs) on "is this line as written, or were two of
+   its words replaced by random words of the vocabulary?" (ELECTRA's replaced-token detection,
+   Clark et al. 2020, asked of a whole line), against the same network from the same initial
+   weights fine-tuned without pretraining; tested on 1,000 other lines.
 
 The issue's own example task, two words of a line swapped, needs syntax that masked-LM
 pretraining takes far longer to learn: in PyTorch, 3,000 pretraining steps (170 s of CPU) gave
-only 6 points over from-scratch at 500 labels (2026-12-05), so the lesson uses replaced words,
-which the pretraining's 10% random replacements teach the encoder to notice.
+only 6 points over from-scratch at 500 labels, so the lesson replaces words instead. Within the
+budget the masked LM gets somewhat below guessing by word frequency (5.2 against 5.6 nats): what
+it passes on is mostly which words are common and which fit, which 500 labels cannot teach.
 
-Calibration: CALIBRATION below, measured with benchmarks/calibrate_bert_gpt.py (PyTorch 2.13.0
-CPU, NumPy 2.4.6, 2026-12-05), which runs these recipes in PyTorch from the same initial weights
-on the same batches.
+Calibration, 2026-12-05, PyTorch 2.13.0 (CPU, one thread), NumPy 2.4.6, Python 3.11.7, with
+benchmarks/calibrate_bert_gpt.py: the same recipes in PyTorch, from the glassnet models' initial
+weights, on the same batches, masks and labels; seeds 0-4, mean (min-max):
+
+- GPT, 1,000 steps: validation loss 2.045 (2.040-2.049) nats/char; the check asks glassnet for
+  at most 2.145. nanoGPT's full 2,000 steps, seed 0: FULL_RECIPE.
+- Wikipedia: pretrained 2.273 against from scratch 2.658 nats/char, margin 0.385 (0.350-0.426);
+  the check's floor is 0.25.
+- BERT: held-out masked-LM loss 5.23 (5.16-5.31) against 5.60 for guessing by word frequency;
+  fine-tuned accuracy 0.737 (0.728-0.744) pretrained, 0.585 (0.578-0.591) from scratch, margin
+  0.152 (0.149-0.160); the check asks for 0.10, the issue's margin.
+- Quick mode (GPT 30 steps of batch 4, 15 on Wikipedia, BERT 20 steps and one epoch):
+  validation loss 3.16 (3.08-3.31), so the check allows 3.31 + 0.1; Wikipedia margin 0.28
+  (0.15-0.42), floor 0.10; masked-LM loss 6.96 (6.95-6.98) against 7.60 for a uniform guess.
+  One epoch of fine-tuning leaves both BERTs at chance: quick mode checks no margin.
+
+Time (CPU seconds, one BLAS thread, a loaded 2-core machine): PyTorch trains all of it in 91 s
+(GPT pretraining 52 s, about 52 ms a step); glassnet needs GLASSNET_TIME (about 75 ms a step).
 """
 
 import copy
@@ -65,10 +85,12 @@ IDEA = (
     "network starting from nothing."
 )
 
-# PyTorch's numbers with these recipes (benchmarks/calibrate_bert_gpt.py; see the docstring)
+# PyTorch's numbers with these recipes, seeds 0-4 (benchmarks/calibrate_bert_gpt.py; docstring).
+# gpt_val_loss: full mode, the mean (2.040-2.049); quick mode, where 30 steps leave it 3.08-3.31
+# depending on the seed, the largest. wiki_margin: the floor, below PyTorch's smallest margin.
 CALIBRATION = {
-    False: {"gpt_val_loss": 2.0, "bert_margin": 0.13, "wiki_margin": 0.3},
-    True: {"gpt_val_loss": 3.0, "bert_margin": 0.0, "wiki_margin": 0.1},
+    False: {"gpt_val_loss": 2.045, "wiki_margin": 0.25},
+    True: {"gpt_val_loss": 3.31, "wiki_margin": 0.10},
 }
 GPT_TOLERANCE = 0.1  # nats per character: the issue's "within 0.1 of PyTorch's"
 BERT_MARGIN = 0.10  # the pretrained BERT's accuracy at least 10 points above from-scratch
@@ -197,8 +219,8 @@ def run(cfg):
     wiki_scratch = steps.lm_loss(scratch, *data["wiki_val"])
     result.metric("wiki_val_loss_finetuned", wiki_finetuned)
     result.metric("wiki_val_loss_scratch", wiki_scratch)
-    result.check("Wikipedia: fine-tuned GPT's validation loss below from-scratch's (nats/char)",
-                 wiki_scratch - wiki_finetuned, ">=", 0.5 * reference["wiki_margin"])
+    result.check("Wikipedia: fine-tuned GPT's validation loss below from-scratch's by (nats/char)",
+                 wiki_scratch - wiki_finetuned, ">=", reference["wiki_margin"])
     text = finetuned.generate(data["chars"].encode("The ")[None], recipe["sample_length"],
                               cfg.temperature, cfg.top_k, rngs[3])
     result.text("GPT fine-tuned on Wikipedia: sample from 'The '",

@@ -42,7 +42,7 @@ def wiki_figure(curves):
                 label=f"{name}: {curve.val[-1]:.2f}")
     ax.set_xlabel("training step on Wikipedia text")
     ax.set_ylabel("held-out Wikipedia loss (nats per character)")
-    ax.set_title("New text: the GPT pretrained on Shakespeare starts ahead and stays ahead")
+    ax.set_title("Wikipedia text: the pretrained GPT starts ahead, stays ahead")
     ax.legend(title="GPT")
     return fig
 
@@ -83,12 +83,14 @@ def masks_figure(gpt, bert, chars, words):
                np.ma.masked_array(bert_weights, np.zeros_like(bert_weights, dtype=bool)),
                ["[CLS]", *tokens, "[SEP]"]),
               ("GPT (decoder): the causal mask hides\nthe future (gray)",
-               np.ma.masked_array(gpt_weights, hidden), [repr(ch)[1:-1] for ch in MASK_EXAMPLE])]
+               np.ma.masked_array(gpt_weights, hidden), ["\u2423" if ch == " " else ch
+                                                         for ch in MASK_EXAMPLE])]
     fig, axes = viz.figure(10.0, 5.2, ncols=2)
     cmap = viz.plt().get_cmap("Blues").copy()
     cmap.set_bad("#d9d9d9")
     for ax, (title, values, labels) in zip(axes, panels):
-        shown = ax.imshow(values, cmap=cmap, vmin=0, vmax=float(values.max()))
+        # the first query has only itself to attend to (weight 1): scale to the others
+        shown = ax.imshow(values, cmap=cmap, vmin=0, vmax=float(values[1:].max()))
         ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=8)
         ax.set_yticks(range(len(labels)), labels, fontsize=8)
         ax.grid(False)

@@ -104,12 +104,13 @@ def _token_loss(output, target):
 
 
 class Curve:
-    """A fit callback: the training loss of every step, and the held-out loss `points` times."""
+    """A fit callback: the training loss of every step, and the held-out loss before training
+    and `points` times during it."""
 
     def __init__(self, model, held_out, total, points):
         self.model, self.held_out = model, held_out
         self.every = max(1, total // points)
-        self.train, self.steps, self.val = [], [], []
+        self.train, self.steps, self.val = [], [0], [lm_loss(model, *held_out)]
 
     def on_step_end(self, state):
         self.train.append(state.loss)
@@ -224,7 +225,9 @@ def corrupted_lines(lines, tokenizer, block, count, rng):
         if label:
             places = [i for i, w in enumerate(words) if w[0].isalpha()]
             for place in rng.choice(places, 2, replace=False):
-                words[place] = tokenizer.itos[rng.integers(1, len(tokenizer))]
+                original = words[place]
+                while words[place] == original:
+                    words[place] = tokenizer.itos[rng.integers(1, len(tokenizer))]
         encoded = word_ids(tokenizer, words)
         ids[row, : len(words) + 2] = [bert_model.CLS, *encoded, bert_model.SEP]
     return ids, labels
