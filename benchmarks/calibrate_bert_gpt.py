@@ -5,6 +5,7 @@ are set from. Also holds the PyTorch twins of glassnet's GPT and BERT (same laye
 state-dict keys) that tests/test_models_bert_gpt.py compares against.
 
     python benchmarks/calibrate_bert_gpt.py --seeds 0,1,2,3,4 [--quick] [--gpt-steps 2000]
+                                            [--skip-bert]
 
 Run with one BLAS thread (OPENBLAS_NUM_THREADS=1); torch is set to one thread here. Dropout
 (BERT's) draws from torch's generator, seeded with the seed, so it differs from glassnet's
@@ -219,7 +220,7 @@ def finetune(model, train, test, recipe, rng):
     return accuracies
 
 
-def calibrate(seed, quick, overrides):
+def calibrate(seed, quick, overrides, with_bert=True):
     from glassnet.lessons import base, bert_gpt
     from glassnet.lessons import bert_gpt_train as steps
 
@@ -241,6 +242,9 @@ def calibrate(seed, quick, overrides):
         train_lm(net, data["wiki"], recipe["wiki"], np.random.default_rng([seed, 2]), steps)
         out[f"wiki_val_loss_{name}"] = lm_loss(net, *data["wiki_val"])
     out["wiki_margin"] = out["wiki_val_loss_scratch"] - out["wiki_val_loss_finetuned"]
+    if not with_bert:
+        out["seconds"] = time.process_time() - start
+        return out
     encoder = twin(bert, TorchBERT)
     initial = copy.deepcopy(encoder.state_dict())
     train_mlm(encoder, data["word_ids"], recipe["bert"], np.random.default_rng([seed, 4]), steps)
@@ -249,7 +253,8 @@ def calibrate(seed, quick, overrides):
     inputs, targets = (torch.from_numpy(a.numpy()) for a in next(iter(held)))
     with torch.no_grad():
         out["bert_mlm_loss"] = mlm_step_loss(encoder, inputs, targets).item()
-    task = steps.corrupted_lines(data["lines"], data["words"], 16, cfg.labels + 1000,
+    test_lines = bert_gpt.EVAL[bool(quick)]["test_lines"]
+    task = steps.corrupted_lines(data["lines"], data["words"], 16, cfg.labels + test_lines,
                                  np.random.default_rng(17))
     train_set = (task[0][:cfg.labels], task[1][:cfg.labels])
     test_set = (task[0][cfg.labels:], task[1][cfg.labels:])
@@ -270,18 +275,21 @@ def main(argv=None):
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--gpt-steps", type=int)
+    parser.add_argument("--skip-bert", action="store_true", help="the GPT recipes only")
     parser.add_argument("--json")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     overrides = {"gpt-steps": str(args.gpt_steps)} if args.gpt_steps else {}
     rows = []
     for seed in (int(s) for s in args.seeds.split(",")):
-        row = calibrate(seed, args.quick, overrides)
+        row = calibrate(seed, args.quick, overrides, with_bert=not args.skip_bert)
         rows.append(row)
         print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
                           for k, v in row.items()}), flush=True)
     for key in ("gpt_val_loss", "wiki_margin", "bert_mlm_loss", "bert_margin", "seconds"):
-        values = [row[key] for row in rows]
+        values = [row[key] for row in rows if key in row]
+        if not values:
+            continue
         print(f"{key}: mean {np.mean(values):.4f}, min {min(values):.4f}, max {max(values):.4f}")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))

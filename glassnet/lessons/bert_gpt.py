@@ -63,17 +63,12 @@ from pathlib import Path
 import numpy as np
 
 from glassnet import models
-from glassnet.data import CharTokenizer, shakespeare
+from glassnet.data import CharTokenizer, shakespeare, wiki
 from glassnet.lessons import bert_gpt_figures as figures
 from glassnet.lessons import bert_gpt_train as steps
 from glassnet.lessons.base import LessonConfig, Result
 from glassnet.models.bert import BERT, SPECIAL_TOKENS, BERTConfig
 from glassnet.models.gpt import GPT, GPTConfig
-
-try:  # helper l-language's dataset; the fallback is INTERIM until it lands on main
-    from glassnet.data import wiki
-except ImportError:
-    from glassnet.lessons.bert_gpt_wiki_interim import wiki
 
 NAME = "bert-gpt"
 TITLE = "BERT and GPT: pretrain on plain text, then fine-tune"
@@ -97,8 +92,9 @@ BERT_MARGIN = 0.10  # the pretrained BERT's accuracy at least 10 points above fr
 # quick mode: the same experiments, smaller (batch 4 for the GPT, fewer held-out windows)
 QUICK = {"gpt_steps": 30, "batch_size": 4, "finetune_steps": 15, "bert_steps": 20, "epochs": 1,
          "sample_length": 40}
-EVAL = {False: {"windows": 240, "curve_windows": 48, "points": 10},
-        True: {"windows": 48, "curve_windows": 16, "points": 3}}
+# held-out windows for the GPT losses, the learning curves' points, BERT's test lines
+EVAL = {False: {"windows": 240, "curve_windows": 48, "points": 10, "test_lines": 1000},
+        True: {"windows": 48, "curve_windows": 16, "points": 3, "test_lines": 200}}
 
 
 @dataclass
@@ -239,7 +235,9 @@ def run(cfg):
     result.check(f"BERT masked-LM loss on held-out text below the {guess} guess (nats)",
                  held_out_mlm, "<=", uniform if cfg.quick else unigram)
     label_rng = np.random.default_rng(17)  # the labelled lines: the same for every seed
-    task = steps.corrupted_lines(data["lines"], data["words"], 16, cfg.labels + 1000, label_rng)
+    test_lines = EVAL[bool(cfg.quick)]["test_lines"]
+    task = steps.corrupted_lines(data["lines"], data["words"], 16, cfg.labels + test_lines,
+                                 label_rng)
     train_set = (task[0][: cfg.labels], task[1][: cfg.labels])
     test_set = (task[0][cfg.labels :], task[1][cfg.labels :])
     bert_scratch = BERT(bert.config)

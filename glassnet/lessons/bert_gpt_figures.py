@@ -86,8 +86,7 @@ def masks_figure(gpt, bert, chars, words):
                np.ma.masked_array(gpt_weights, hidden), ["\u2423" if ch == " " else ch
                                                          for ch in MASK_EXAMPLE])]
     fig, axes = viz.figure(10.0, 5.2, ncols=2)
-    cmap = viz.plt().get_cmap("Blues").copy()
-    cmap.set_bad("#d9d9d9")
+    cmap = viz.plt().get_cmap("Blues").with_extremes(bad="#d9d9d9")
     for ax, (title, values, labels) in zip(axes, panels):
         # the first query has only itself to attend to (weight 1): scale to the others
         shown = ax.imshow(values, cmap=cmap, vmin=0, vmax=float(values[1:].max()))

@@ -10,6 +10,7 @@ pretraining on random windows of the training text; fine-tuning on lines of the 
 half of them with two words replaced by random words of the vocabulary.
 """
 
+import itertools
 import math
 
 import numpy as np
@@ -145,7 +146,10 @@ def word_vocabulary(text, size):
 
 def word_ids(tokenizer, words):
     """Words -> BERT ids: [UNK] for unknown words, the tokenizer's words after the specials."""
-    ids = np.array([tokenizer.stoi.get(w, 0) for w in words], dtype=np.int64)
+    # map(stoi.get, words, repeat(0)) looks every word up at C speed (a list comprehension
+    # over the plays' 300,000 words took a tenth of the quick run)
+    ids = np.fromiter(map(tokenizer.stoi.get, words, itertools.repeat(0)), dtype=np.int64,
+                      count=len(words))
     return np.where(ids == 0, bert_model.UNK, ids + len(bert_model.SPECIAL_TOKENS) - 1)
 
 

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import glassnet as gn
 import glassnet.functional as F
 from glassnet import nn
 from glassnet import random as gn_random
+from glassnet.autograd import no_grad
+from glassnet.creation import arange, zeros
 from glassnet.models.gpt import init_weights
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")  # ids 0..4; words follow
@@ -122,7 +123,7 @@ class BERT(nn.Module):
         self.ln_f = nn.LayerNorm(width)
         self.mlm_dense = nn.Linear(width, width)  # the masked-LM head's transform
         self.mlm_ln = nn.LayerNorm(width)
-        self.mlm_bias = nn.Parameter(gn.zeros(config.vocab_size))
+        self.mlm_bias = nn.Parameter(zeros(config.vocab_size))
         self.pooler = nn.Linear(width, width)  # reads [CLS] for classification
         self.classifier = nn.Linear(width, config.n_classes)
         init_weights(self)
@@ -133,7 +134,7 @@ class BERT(nn.Module):
             raise ValueError(f"BERT: a sequence of {length} tokens is longer than the context "
                              f"(block_size={self.config.block_size})")
         visible = (idx.numpy() != PAD)[:, None, None, :]  # (B, 1, 1, T): keys that may be seen
-        x = self.drop(self.wte(idx) + self.wpe(gn.arange(length)))  # (B, T, C)
+        x = self.drop(self.wte(idx) + self.wpe(arange(length)))  # (B, T, C)
         for block in self.h:
             x = block(x, visible)  # (B, T, C)
         return self.ln_f(x)  # (B, T, C)
@@ -155,7 +156,7 @@ class BERT(nn.Module):
         for layer in layers:
             layer.keep_weights = True
         try:
-            with gn.no_grad():
+            with no_grad():
                 self(idx)
         finally:
             for layer in layers:

@@ -25,10 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import glassnet as gn
 import glassnet.functional as F
 from glassnet import nn
 from glassnet import random as gn_random
+from glassnet.autograd import no_grad
+from glassnet.creation import arange, tensor
 
 
 @dataclass
@@ -140,7 +141,7 @@ class GPT(nn.Module):
         if length > self.config.block_size:
             raise ValueError(f"GPT: a sequence of {length} tokens is longer than the context "
                              f"(block_size={self.config.block_size})")
-        positions = gn.arange(length)  # (T,)
+        positions = arange(length)  # (T,)
         x = self.transformer.wte(idx) + self.transformer.wpe(positions)  # (B, T, C)
         x = self.transformer.drop(x)
         for block in self.transformer.h:
@@ -153,7 +154,7 @@ class GPT(nn.Module):
         for layer in layers:
             layer.keep_weights = True
         try:
-            with gn.no_grad():
+            with no_grad():
                 self(idx)
         finally:
             for layer in layers:
@@ -167,19 +168,20 @@ class GPT(nn.Module):
         if temperature <= 0:
             raise ValueError(f"GPT.generate: temperature must be > 0, got {temperature!r}")
         generator = gn_random.generator(rng)
-        tokens = np.asarray(getattr(idx, "data", idx), dtype=np.int64)  # (B, T)
+        tokens = idx.numpy() if hasattr(idx, "numpy") else idx
+        tokens = np.asarray(tokens, dtype=np.int64)  # (B, T)
         was_training = self.training
         self.eval()
         try:
-            with gn.no_grad():
+            with no_grad():
                 for _ in range(max_new_tokens):
-                    context = gn.tensor(tokens[:, -self.config.block_size :])  # (B, <=T)
+                    context = tensor(tokens[:, -self.config.block_size :])  # (B, <=T)
                     logits = self(context).numpy()[:, -1, :] / temperature  # (B, V)
                     following = sample_next(logits, top_k, generator)  # (B,)
                     tokens = np.concatenate([tokens, following[:, None]], axis=1)
         finally:
             self.train(was_training)
-        return gn.tensor(tokens)
+        return tensor(tokens)
 
 
 def sample_next(logits, top_k, generator):
