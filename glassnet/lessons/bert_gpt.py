@@ -38,22 +38,32 @@ it passes on is mostly which words are common and which fit, which 500 labels ca
 
 Calibration, 2026-12-05, PyTorch 2.13.0 (CPU, one thread), NumPy 2.4.6, Python 3.11.7, with
 benchmarks/calibrate_bert_gpt.py: the same recipes in PyTorch, from the glassnet models' initial
-weights, on the same batches, masks and labels; seeds 0-4, mean (min-max):
+weights, on the same batches, masks and labels, the Wikipedia text from glassnet.data.wiki;
+seeds 0-4, mean (min-max):
 
 - GPT, 1,000 steps: validation loss 2.045 (2.040-2.049) nats/char; the check asks glassnet for
-  at most 2.145. nanoGPT's full 2,000 steps, seed 0: FULL_RECIPE.
-- Wikipedia: pretrained 2.273 against from scratch 2.658 nats/char, margin 0.385 (0.350-0.426);
-  the check's floor is 0.25.
+  at most 2.145. nanoGPT's full 2,000 steps (`--gpt-steps 2000`, about 100 s of PyTorch and
+  150 s of glassnet CPU for the GPT alone) are not calibrated here.
+- Wikipedia: pretrained 2.203 against from scratch 2.603 nats/char, margin 0.399 (0.377-0.424);
+  the check's floor is 0.30.
 - BERT: held-out masked-LM loss 5.23 (5.16-5.31) against 5.60 for guessing by word frequency;
   fine-tuned accuracy 0.737 (0.728-0.744) pretrained, 0.585 (0.578-0.591) from scratch, margin
   0.152 (0.149-0.160); the check asks for 0.10, the issue's margin.
 - Quick mode (GPT 30 steps of batch 4, 15 on Wikipedia, BERT 20 steps and one epoch):
-  validation loss 3.16 (3.08-3.31), so the check allows 3.31 + 0.1; Wikipedia margin 0.28
-  (0.15-0.42), floor 0.10; masked-LM loss 6.96 (6.95-6.98) against 7.60 for a uniform guess.
+  validation loss 3.16 (3.08-3.31), so the check allows 3.31 + 0.1; Wikipedia margin 0.27
+  (0.16-0.37), floor 0.10; masked-LM loss 6.96 (6.95-6.98) against 7.60 for a uniform guess.
   One epoch of fine-tuning leaves both BERTs at chance: quick mode checks no margin.
 
+glassnet follows PyTorch step for step: its GPT losses equal PyTorch's to three decimals for
+each seed (seed 0: 2.048 and a Wikipedia margin of 0.405 in both; quick mode too), its BERT
+accuracies within 0.01 (seed 0: 0.727 against 0.728, 0.576 against 0.578). Seeds 0-4 in
+glassnet, full mode: GPT 2.045 (2.040-2.049); Wikipedia margin 0.399 (0.377-0.424); BERT
+0.737 (0.727-0.744) against 0.584 (0.576-0.592), margin 0.153 (0.147-0.160); every check passed,
+and in quick mode too.
+
 Time (CPU seconds, one BLAS thread, a loaded 2-core machine): PyTorch trains all of it in 91 s
-(GPT pretraining 52 s, about 52 ms a step); glassnet needs GLASSNET_TIME (about 75 ms a step).
+(GPT pretraining 50 s, about 50 ms a step); glassnet needs 123-136 s in full mode (GPT
+pretraining about 75 ms a step) and 6.2-6.6 s in quick mode (imports not included).
 """
 
 import copy
@@ -84,7 +94,7 @@ IDEA = (
 # gpt_val_loss: full mode, the mean (2.040-2.049); quick mode, where 30 steps leave it 3.08-3.31
 # depending on the seed, the largest. wiki_margin: the floor, below PyTorch's smallest margin.
 CALIBRATION = {
-    False: {"gpt_val_loss": 2.045, "wiki_margin": 0.25},
+    False: {"gpt_val_loss": 2.045, "wiki_margin": 0.30},
     True: {"gpt_val_loss": 3.31, "wiki_margin": 0.10},
 }
 GPT_TOLERANCE = 0.1  # nats per character: the issue's "within 0.1 of PyTorch's"
