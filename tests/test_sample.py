@@ -123,3 +123,19 @@ def test_a_model_that_draws_no_image_is_a_clear_error(toys, monkeypatch, tmp_pat
     models.save_model(text_without_alphabet, "toy-text", ToyText(ToyTextConfig()))
     code, _, err = _main(capsys, "sample", "toy-text", "--checkpoint", str(text_without_alphabet))
     assert code == 1 and "neither writes text" in err
+
+
+def test_gpt_top_k_reaches_the_model(tmp_path, capsys):
+    """`glassnet sample gpt` passes --top-k and --temperature to GPT.generate: with top-k 1
+    every seed writes the same (greedy) text, the model's own argmax continuation."""
+    gn.manual_seed(0)
+    model = models.create("gpt", vocab_size=5, block_size=8, n_layer=1, n_head=2, n_embd=8)
+    path = tmp_path / "gpt.npz"
+    models.save_model(path, "gpt", model, chars="abcde")
+    texts = {top_k: {_main(capsys, "sample", "gpt", "--checkpoint", str(path), "--prompt", "ab",
+                           "--length", "12", "--top-k", top_k, "--temperature", "2",
+                           "--seed", seed)[1].strip() for seed in ("0", "1", "2")}
+             for top_k in ("1", "5")}
+    greedy = model.generate(gn.tensor([[0, 1]]), 12, top_k=1).numpy()[0]
+    assert texts["1"] == {"".join("abcde"[i] for i in greedy)}
+    assert len(texts["5"]) > 1 and all(len(t) == 14 for t in texts["5"])

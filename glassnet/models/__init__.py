@@ -3,11 +3,13 @@ registry maps a name to its (Config, Model) pair for `glassnet train NAME`, `gla
 and the lessons. One line per model, in alphabetical order, so additions merge cleanly."""
 
 from glassnet.models.autoencoder import Autoencoder, AutoencoderConfig
+from glassnet.models.bert import BERT, BERTConfig
 from glassnet.models.char_rnn import CharRNN, CharRNNConfig
 from glassnet.models.checkpoint import load_model, save_model
 from glassnet.models.cnn import CNN, CNNConfig
 from glassnet.models.ddpm import DDPM, DDPMConfig
 from glassnet.models.gan import GAN, GANConfig
+from glassnet.models.gpt import GPT, GPTConfig
 from glassnet.models.mlp import MLP, MLPConfig
 from glassnet.models.resmlp import ResMLP, ResMLPConfig
 from glassnet.models.resolver import Resolver, ResolverConfig
@@ -19,10 +21,12 @@ from glassnet.models.word2vec import SkipGram, Word2VecConfig
 
 MODELS = {
     "autoencoder": (AutoencoderConfig, Autoencoder),
+    "bert": (BERTConfig, BERT),
     "char-rnn": (CharRNNConfig, CharRNN),
     "cnn": (CNNConfig, CNN),
     "ddpm": (DDPMConfig, DDPM),
     "gan": (GANConfig, GAN),
+    "gpt": (GPTConfig, GPT),
     "mlp": (MLPConfig, MLP),
     "resmlp": (ResMLPConfig, ResMLP),
     "resolver": (ResolverConfig, Resolver),
@@ -48,19 +52,23 @@ def create(name, **overrides):
 
 
 __all__ = [
+    "BERT",
     "CNN",
     "DDPM",
     "GAN",
+    "GPT",
     "MLP",
     "MODELS",
     "VAE",
     "Autoencoder",
     "AutoencoderConfig",
+    "BERTConfig",
     "CNNConfig",
     "CharRNN",
     "CharRNNConfig",
     "DDPMConfig",
     "GANConfig",
+    "GPTConfig",
     "MLPConfig",
     "RNNClassifier",
     "RNNClassifierConfig",
