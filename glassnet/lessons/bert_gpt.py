@@ -13,8 +13,7 @@ Three experiments, on real text:
    Shakespeare plays with nanoGPT's "baby GPT" CPU recipe: 4 layers, 4 heads, width 128,
    context 64, batch 12, AdamW (betas 0.9, 0.99, weight decay 0.1 on matrices) at 1e-3 with
    100 warm-up steps and a cosine decay to 1e-4, no dropout (nanoGPT also clips gradients at 1;
-   glassnet's fit does not, and the calibration does not either), but 1,000 steps instead of
-   2,000: the full recipe does not fit the lesson's 150 s (below; `--gpt-steps 2000` runs it).
+   glassnet's fit does not, and the calibration does not either), 2,000 steps.
    Its validation loss (nats per character on 240 fixed held-out windows) is checked against
    PyTorch's with the same recipe, the same batches and the same initial weights. A sample of
    300 characters is shown, and the model is saved for
@@ -41,11 +40,13 @@ benchmarks/calibrate_bert_gpt.py: the same recipes in PyTorch, from the glassnet
 weights, on the same batches, masks and labels, the Wikipedia text from glassnet.data.wiki;
 seeds 0-4, mean (min-max):
 
-- GPT, 1,000 steps: validation loss 2.045 (2.040-2.049) nats/char; the check asks glassnet for
-  at most 2.145. nanoGPT's full 2,000 steps (`--gpt-steps 2000`, about 100 s of PyTorch and
-  150 s of glassnet CPU for the GPT alone) are not calibrated here.
-- Wikipedia: pretrained 2.203 against from scratch 2.603 nats/char, margin 0.399 (0.377-0.424);
-  the check's floor is 0.30.
+- GPT, 2,000 steps: validation loss 1.822 (1.811-1.830; seeds 0-4: 1.828, 1.824, 1.830,
+  1.819, 1.811) nats/char, so the check asks glassnet for at most 1.922. (The issue's "about
+  1.9" is nanoGPT's number for its own split.) After 1,000 steps (`--gpt-steps 1000`, the
+  recipe of the first calibration): 2.045 (2.040-2.049).
+- Wikipedia, after 2,000 pretraining steps: pretrained 2.073 (2.065-2.080) against from
+  scratch 2.604 (2.577-2.635) nats/char, margin 0.531 (0.507-0.556); the check's floor is 0.40.
+  (After 1,000 pretraining steps the margin was 0.399, 0.377-0.424.)
 - BERT: held-out masked-LM loss 5.23 (5.16-5.31) against 5.60 for guessing by word frequency;
   fine-tuned accuracy 0.737 (0.728-0.744) pretrained, 0.585 (0.578-0.591) from scratch, margin
   0.152 (0.149-0.160); the check asks for 0.10, the issue's margin.
@@ -54,16 +55,16 @@ seeds 0-4, mean (min-max):
   (0.16-0.37), floor 0.10; masked-LM loss 6.96 (6.95-6.98) against 7.60 for a uniform guess.
   One epoch of fine-tuning leaves both BERTs at chance: quick mode checks no margin.
 
-glassnet follows PyTorch step for step: its GPT losses equal PyTorch's to three decimals for
-each seed (seed 0: 2.048 and a Wikipedia margin of 0.405 in both; quick mode too), its BERT
-accuracies within 0.01 (seed 0: 0.727 against 0.728, 0.576 against 0.578). Seeds 0-4 in
-glassnet, full mode: GPT 2.045 (2.040-2.049); Wikipedia margin 0.399 (0.377-0.424); BERT
-0.737 (0.727-0.744) against 0.584 (0.576-0.592), margin 0.153 (0.147-0.160); every check passed,
-and in quick mode too.
+glassnet follows PyTorch step for step: its GPT losses equal PyTorch's to four decimals for
+each seed (2,000 steps: 1.828, 1.824, 1.830, 1.819, 1.811; Wikipedia margins 0.536, 0.555,
+0.526, 0.507, 0.534, the same as PyTorch's), its BERT accuracies within 0.01 (seed 0: 0.729
+against 0.728, 0.576 against 0.578; margins 0.147-0.160 over seeds 0-4); every check passed on
+seeds 0-4, and in quick mode too.
 
-Time (CPU seconds, one BLAS thread, a loaded 2-core machine): PyTorch trains all of it in 91 s
-(GPT pretraining 50 s, about 50 ms a step); glassnet needs 123-136 s in full mode (GPT
-pretraining about 75 ms a step) and 6.2-6.6 s in quick mode (imports not included).
+Time: on a quiet 2-core machine (2 BLAS threads, as `glassnet tour` runs) the full lesson takes
+about 160 s, the GPT's 2,000 steps most of it, 10 s over the issue's 150 s target; one thread
+and a loaded machine: about 200 s of CPU (PyTorch, one thread: the GPT's 2,000 steps in 103 s,
+Wikipedia fine-tuning 15 s). Quick mode: 6.2-6.6 s of CPU (imports not included).
 """
 
 import copy
@@ -91,12 +92,14 @@ IDEA = (
 )
 
 # PyTorch's numbers with these recipes, seeds 0-4 (benchmarks/calibrate_bert_gpt.py; docstring).
-# gpt_val_loss: full mode, the mean (2.040-2.049); quick mode, where 30 steps leave it 3.08-3.31
+# gpt_val_loss: full mode, the mean (1.811-1.830); quick mode, where 30 steps leave it 3.08-3.31
 # depending on the seed, the largest. wiki_margin: the floor, below PyTorch's smallest margin.
 CALIBRATION = {
-    False: {"gpt_val_loss": 2.045, "wiki_margin": 0.30},
+    False: {"gpt_val_loss": 1.822, "wiki_margin": 0.40},
     True: {"gpt_val_loss": 3.31, "wiki_margin": 0.10},
 }
+# PyTorch's full-mode GPT loss by pretraining steps: the GPT check runs only where it is known
+PYTORCH_GPT_LOSS = {1000: 2.045, 2000: 1.822}
 GPT_TOLERANCE = 0.1  # nats per character: the issue's "within 0.1 of PyTorch's"
 BERT_MARGIN = 0.10  # the pretrained BERT's accuracy at least 10 points above from-scratch
 # quick mode: the same experiments, smaller (batch 4 for the GPT, fewer held-out windows)
@@ -109,7 +112,7 @@ EVAL = {False: {"windows": 240, "curve_windows": 48, "points": 10, "test_lines":
 
 @dataclass
 class Config(LessonConfig):
-    gpt_steps: int = 1000  # nanoGPT's recipe has 2,000 (see the docstring)
+    gpt_steps: int = 2000  # nanoGPT's recipe (the calibration holds for 2,000 only)
     batch_size: int = 12
     lr: float = 1e-3
     finetune_steps: int = 150  # GPT steps on the Wikipedia text, pretrained and from scratch
@@ -202,9 +205,15 @@ def run(cfg):
     result.metric("gpt_steps", recipe["gpt"]["steps"])
     result.metric("gpt_parameters", sum(p.numel() for p in gpt.parameters()))
     result.metric("gpt_val_loss", val_loss)
-    result.metric("gpt_val_loss_pytorch", reference["gpt_val_loss"])
-    result.check("GPT validation loss (nats/char) within 0.1 of PyTorch's", val_loss, "<=",
-                 reference["gpt_val_loss"] + GPT_TOLERANCE)
+    pytorch_loss = (reference["gpt_val_loss"] if cfg.quick
+                    else PYTORCH_GPT_LOSS.get(recipe["gpt"]["steps"]))
+    if pytorch_loss is None:  # a step count never calibrated: measured, not checked
+        result.text("GPT check skipped", f"PyTorch's loss after {recipe['gpt']['steps']} steps "
+                    f"was never measured (calibrated: {sorted(PYTORCH_GPT_LOSS)} steps)")
+    else:
+        result.metric("gpt_val_loss_pytorch", pytorch_loss)
+        result.check("GPT validation loss (nats/char) within 0.1 of PyTorch's", val_loss, "<=",
+                     pytorch_loss + GPT_TOLERANCE)
     models.save_model(Path(cfg.out) / "gpt.npz", "gpt", gpt, chars="".join(data["chars"].itos))
     prompt = data["chars"].encode(cfg.prompt)[None]  # (1, T)
     text = gpt.generate(prompt, recipe["sample_length"], cfg.temperature, cfg.top_k, rngs[1])
@@ -265,7 +274,7 @@ def run(cfg):
                      "accuracy", margin, ">=", BERT_MARGIN)
     result.text("BERT fills in [MASK] (top 5 words)", figures.fill_in_table(bert, data["words"]))
 
-    result.figure(figures.gpt_figure(curve, val_loss, reference["gpt_val_loss"],
+    result.figure(figures.gpt_figure(curve, val_loss, pytorch_loss,
                                      len(data["val_curve"][0])), "gpt_pretraining")
     result.figure(figures.wiki_figure(wiki_curves), "gpt_finetune_wikipedia")
     result.figure(figures.bert_figure(mlm_losses, unigram, accuracy, cfg.labels),

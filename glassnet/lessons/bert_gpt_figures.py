@@ -26,8 +26,9 @@ def gpt_figure(curve, val_loss, pytorch, windows):
             label=f"training batches (mean of {width})")
     ax.plot(curve.steps, curve.val, "o-", color=viz.COLORS["orange"],
             label=f"held-out windows ({windows})")
-    ax.axhline(pytorch, color=viz.COLORS["gray"], linestyle="--",
-               label=f"PyTorch, same recipe: {pytorch:.2f}")
+    if pytorch is not None:  # None: no PyTorch run with these steps
+        ax.axhline(pytorch, color=viz.COLORS["gray"], linestyle="--",
+                   label=f"PyTorch, same recipe: {pytorch:.2f}")
     ax.set_xlabel("training step (batch of 12 windows of 64 characters)")
     ax.set_ylabel("loss (nats per character)")
     ax.set_title(f"GPT learns Shakespeare: held-out loss {val_loss:.2f} nats/char")

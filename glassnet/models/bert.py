@@ -25,9 +25,8 @@ import numpy as np
 import glassnet.functional as F
 from glassnet import nn
 from glassnet import random as gn_random
-from glassnet.autograd import no_grad
 from glassnet.creation import arange, zeros
-from glassnet.models.gpt import init_weights
+from glassnet.models.gpt import init_weights, kept_attention
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")  # ids 0..4; words follow
 PAD, UNK, CLS, SEP, MASK = range(len(SPECIAL_TOKENS))
@@ -152,16 +151,7 @@ class BERT(nn.Module):
 
     def attention_weights(self, idx):
         """The attention weights of every layer for idx (B, T): [(B, H, T, T), ...]."""
-        layers = [block.attn for block in self.h]
-        for layer in layers:
-            layer.keep_weights = True
-        try:
-            with no_grad():
-                self(idx)
-        finally:
-            for layer in layers:
-                layer.keep_weights = False
-        return [layer.weights for layer in layers]
+        return kept_attention(self, [block.attn for block in self.h], idx)
 
 
 def mask_tokens(ids, vocab_size, rate=0.15, rng=None):

@@ -150,16 +150,7 @@ class GPT(nn.Module):
 
     def attention_weights(self, idx):
         """The causal attention weights of every layer for idx (B, T): [(B, H, T, T), ...]."""
-        layers = [block.attn for block in self.transformer.h]
-        for layer in layers:
-            layer.keep_weights = True
-        try:
-            with no_grad():
-                self(idx)
-        finally:
-            for layer in layers:
-                layer.keep_weights = False
-        return [layer.weights for layer in layers]
+        return kept_attention(self, [block.attn for block in self.transformer.h], idx)
 
     def generate(self, idx, max_new_tokens, temperature=1.0, top_k=None, rng=None):
         """Continue idx (B, T) int64 by max_new_tokens sampled tokens -> (B, T + new). Each step
@@ -196,6 +187,20 @@ def sample_next(logits, top_k, generator):
     draws = generator.random(len(logits)) * cumulative[:, -1]  # (B,)
     picked = (cumulative <= draws[:, None]).sum(axis=-1)
     return np.minimum(picked, logits.shape[-1] - 1).astype(np.int64)
+
+
+def kept_attention(model, layers, idx):
+    """Run model on idx without a graph, with each attention layer in layers keeping its weights
+    (keep_weights); return them, [(B, H, T, T), ...] (GPT's and BERT's attention_weights)."""
+    for layer in layers:
+        layer.keep_weights = True
+    try:
+        with no_grad():
+            model(idx)
+    finally:
+        for layer in layers:
+            layer.keep_weights = False
+    return [layer.weights for layer in layers]
 
 
 def init_weights(model, std=0.02, residual_layers=None):
