@@ -76,7 +76,7 @@ def test_nearest_neighbour_vote():
 
 
 @pytest.mark.parametrize("knob, text", [("code-sizes", "4,8"), ("code-sizes", "2,8,4"),
-                                        ("code-sizes", "2,32"),
+                                        ("code-sizes", "2"), ("map-hidden", "64,0"),
                                         ("code-sizes", "2,300"), ("hidden", "0"),
                                         ("epochs", "0"), ("neighbours", "0"), ("lr", "0")])
 def test_bad_knobs_are_errors_naming_the_knob(knob, text, tmp_path):

@@ -5,8 +5,9 @@ decoder widens back out, and the network is trained to output its own input. Wha
 bottleneck is all the decoder gets, so the code must hold what matters about the image. Here the
 images are digits16 (5,000 MNIST digits at 16x16; 4,000 to train, 1,000 to test) and the code
 has 2, 4, 8, 16 or 32 numbers (`glassnet.models.autoencoder`: 256 -> 128 -> 64 -> code -> 64 ->
-128 -> 256, LeakyReLU, trained with binary cross-entropy, Adam at 0.01 with a cosine schedule,
-batches of 256, 80 epochs).
+128 -> 256 for codes of 4 and more, and one layer deeper, 256 -> 256 -> 128 -> 64 -> 2 and back,
+for the 2-D code; LeakyReLU, trained with binary cross-entropy, Adam at 0.005 with a cosine
+schedule, batches of 128, 100 epochs, every code size alike).
 
 The yardstick is principal component analysis, the best *linear* code of each size: project the
 centred image on the top k right singular vectors of the training set (NumPy's SVD) and back.
@@ -14,32 +15,40 @@ Hinton & Salakhutdinov (Science, 2006) showed that a deep autoencoder beats PCA 
 size, and that its 2-D codes separate the digit classes where the first two principal components
 mix them. Both are measured here: reconstruction error (mean squared pixel error on the test
 digits) against code size for both methods, and how well a 10-nearest-neighbour classifier that
-knows only the 2-D codes of the training digits labels the test digits.
+knows only the 2-D codes of the training digits labels the test digits (plain Euclidean distance
+on the codes as the encoder gives them).
 
-Calibration (2026-12-05, PyTorch 2.13.0 CPU, NumPy 2.3; the same data, architecture, loss,
-optimizer, schedule and epochs; seeds 0-4). Test error per pixel at code sizes 2/4/8/16/32:
-autoencoder 0.0268-0.0276 / 0.0188-0.0197 / 0.0116-0.0122 / 0.0088-0.0092 / 0.0075-0.0082, PCA
-0.0385 / 0.0316 / 0.0229 / 0.0146 / 0.0074. So the autoencoder's error is 0.70-0.72 of PCA's at
-size 2, it falls at every step (the largest ratio of one size's error to the previous one is
-0.93, from 16 to 32), and PCA catches up at 32: 32 principal components already keep most of a
-256-pixel digit, and the network, trained 80 epochs on 4,000 digits, does no better. 10-NN
-accuracy on the 2-D codes: 0.666-0.685, against 0.391 for the first two principal components.
-Quick mode (code sizes 2, 4 and 16, 20 epochs): error ratio to PCA at size 2 0.83-0.85, 10-NN
-accuracy 0.49-0.51, largest error ratio between sizes 0.82.
+Why the 2-D code gets the deeper encoder: with the 128-64 encoder, trained 80 to 200 epochs at
+batch sizes 64 to 256, the 10-NN accuracy on the 2-D codes stayed at 0.66-0.72 over seeds 0-4 in
+PyTorch, never 0.7 on every seed; a 256-128 encoder gave 0.68-0.74. One more layer (256-128-64)
+gave 0.74-0.76 on every seed: squeezing to two numbers is a strongly nonlinear map, and depth is
+what Hinton & Salakhutdinov used for it. The same deeper net is worse at codes of 16 and 32
+(0.0100-0.0106 at 32, against the shallow net's 0.0066-0.0072), so the larger codes keep 128-64.
+Earlier, 80 epochs at batches of 256 and Adam at 0.01 left the larger codes undertrained: the
+error went from 16 to 32 by a ratio of 0.91-0.93 in PyTorch and up to 1.006 in glassnet (it rose
+on one seed); 100 epochs at batches of 128 (more than twice the steps) makes it fall on every
+seed.
 
-glassnet, full mode, seeds 0-4: error ratio to PCA at size 2 0.703-0.726, largest ratio up to
-16 0.726-0.784, error 32/16 0.835-1.006, 10-NN accuracy 0.652-0.687 (PCA's 0.391).
+Calibration (2026-12-05, PyTorch 2.13.0 CPU, NumPy 2.3; the same data, architectures, loss,
+optimizer, schedule and epochs; seeds 0-4; benchmarks/calibrate_autoencoder.py). Test error per
+pixel at code sizes 2/4/8/16/32: autoencoder 0.0243-0.0254 / 0.0187-0.0194 / 0.0112-0.0115 /
+0.0074-0.0077 / 0.0065-0.0067, PCA 0.0385 / 0.0316 / 0.0229 / 0.0146 / 0.0074. So the
+autoencoder's error is 0.63-0.66 of PCA's at size 2, it falls at every step (the largest ratio of
+one size's error to the previous one, always from 16 to 32, 0.87-0.88), and PCA nearly catches up
+at 32: 32 principal components already keep most of a 256-pixel digit. 10-NN accuracy on the 2-D
+codes: 0.735-0.774, against 0.391 for the first two principal components. Quick mode (code sizes
+2, 4 and 16, 15 epochs): error ratio to PCA at size 2 0.78-0.85, 10-NN accuracy 0.53-0.62,
+largest error ratio between sizes at most 0.79.
 
-Checks, full mode (quick in THRESHOLDS): error at code size 2 at most 0.8 of PCA's; the error
-falls with every larger code up to 16 (largest ratio of one size's error to the previous one at
-most 1); 10-NN accuracy on the 2-D codes at least 0.64, and at least 0.2 above PCA's (0.39 with
-k = 10). From 16 to 32 the error levels off: it fell on every torch seed, but by as little as
-7%, and in glassnet it rose by 0.6% on seed 4 of 0-4 (0.0088 to 0.0089), so that step is shown
-(figure, table, metric error_ratio_32_to_16) rather than checked. The issue asked for a fall at
-every size up to 32 and for 10-NN accuracy of 0.7: no recipe tried within the time budget
-reached 0.7 on every seed (the best, a 256-256-64 encoder for 60 epochs, gave 0.68-0.72, but its
-error at 32 was no lower than at 16 on two seeds); more training digits (MNIST has 60,000) or
-longer training would move both.
+glassnet, full mode, seeds 0-4: error ratio to PCA at size 2 0.623-0.651, largest error ratio
+between sizes 0.827-0.899 (from 16 to 32 on every seed), 10-NN accuracy 0.728-0.780 (PCA's
+0.391); 39-41 s of CPU time with one BLAS thread. Quick mode: error ratio 0.75-0.82, 10-NN
+accuracy 0.53-0.62, largest error ratio at most 0.90; 5.0-5.5 s of CPU time.
+
+Checks, full mode (quick in THRESHOLDS): error at code size 2 at most 0.72 of PCA's; the error
+falls with every larger code up to 32 (largest ratio of one size's error to the previous one at
+most 1); 10-NN accuracy on the 2-D codes at least 0.7 (the issue's bar, a little below PyTorch's
+0.735), and at least 0.3 above PCA's (0.39 with k = 10).
 """
 
 from dataclasses import dataclass
@@ -60,24 +69,24 @@ IDEA = (
     "few numbers in that layer (the code) must hold what matters about the image. "
     "Squeezed to just two numbers, handwritten digits are rebuilt better than by the best "
     "linear two-number code (PCA), and digits of the same kind land together in the 2-D code. "
-    "The bigger the code, the smaller the reconstruction error, until PCA catches up at 32."
+    "The bigger the code, the smaller the reconstruction error, and PCA nearly catches up at 32."
 )
 
 IMAGE_SIZE = 16
 CLASSES = 10
-QUICK = {"code_sizes": (2, 4, 16), "epochs": 20}
-FALLS_UP_TO = 16  # the error is checked to fall at every code size up to this one
+QUICK = {"code_sizes": (2, 4, 16), "epochs": 15}
 # (error ratio to PCA at code 2 at most, 10-NN accuracy at least, its margin over PCA's at least)
-THRESHOLDS = {False: (0.8, 0.64, 0.2), True: (0.9, 0.45, 0.08)}
+THRESHOLDS = {False: (0.72, 0.7, 0.3), True: (0.9, 0.45, 0.08)}
 
 
 @dataclass
 class Config(LessonConfig):
     code_sizes: tuple = (2, 4, 8, 16, 32)  # must start with 2 (the code map); ascending
-    hidden: tuple = (128, 64)  # encoder widths; the decoder mirrors them
-    epochs: int = 80
-    batch_size: int = 256
-    lr: float = 0.01
+    hidden: tuple = (128, 64)  # encoder widths for codes above 2; the decoder mirrors them
+    map_hidden: tuple = (256, 128, 64)  # encoder widths for the 2-D code: deeper, as Hinton's
+    epochs: int = 100
+    batch_size: int = 128
+    lr: float = 0.005
     neighbours: int = 10  # k of the nearest-neighbour classifier on the 2-D codes
 
     def validate(self):
@@ -85,12 +94,15 @@ class Config(LessonConfig):
         sizes = tuple(self.code_sizes)
         if not sizes or sizes[0] != 2 or list(sizes) != sorted(set(sizes)):
             problems.append(f"--code-sizes must start at 2 and ascend, like 2,4,8, got {sizes}")
-        elif len([s for s in sizes if s <= FALLS_UP_TO]) < 2:
-            problems.append(f"--code-sizes needs a second size up to {FALLS_UP_TO}, got {sizes}")
+        elif len(sizes) < 2:
+            problems.append(f"--code-sizes needs a second size to compare with 2, got {sizes}")
         elif sizes[-1] > IMAGE_SIZE * IMAGE_SIZE:
             problems.append(f"--code-sizes must be at most {IMAGE_SIZE**2}, got {sizes[-1]}")
-        if not self.hidden or min(self.hidden) < 1:
-            problems.append(f"--hidden must be positive widths like 128,64, got {self.hidden}")
+        for knob in ("hidden", "map_hidden"):
+            widths = tuple(getattr(self, knob))
+            if not widths or min(widths) < 1:
+                problems.append(f"--{knob.replace('_', '-')} must be positive widths like "
+                                f"128,64, got {widths}")
         for knob in ("epochs", "batch_size", "neighbours"):
             if getattr(self, knob) < 1:
                 problems.append(f"--{knob.replace('_', '-')} must be >= 1, got "
@@ -103,7 +115,8 @@ class Config(LessonConfig):
 
 def train(cfg, images, code_size, epochs):
     """A fresh autoencoder with this code size, trained on images (N, 1, 16, 16); eval mode."""
-    model = Autoencoder(AutoencoderConfig(IMAGE_SIZE, 1, tuple(cfg.hidden), code_size))
+    hidden = tuple(cfg.map_hidden if code_size == 2 else cfg.hidden)
+    model = Autoencoder(AutoencoderConfig(IMAGE_SIZE, 1, hidden, code_size))
     loader = DataLoader(TensorDataset(images, images), batch_size=cfg.batch_size, shuffle=True,
                         drop_last=True)
     optimizer = optim.Adam(model.parameters(), lr=cfg.lr)
@@ -184,13 +197,13 @@ def run(cfg):
     result.metric("pca_knn_accuracy_code_2", pca_knn)
 
     ratio_floor, knn_floor, margin_floor = THRESHOLDS[bool(cfg.quick)]
-    checked = [error for size, error in zip(sizes, errors) if size <= FALLS_UP_TO]
-    steps = np.array(checked[1:]) / np.array(checked[:-1])
+    steps = np.array(errors[1:]) / np.array(errors[:-1])
     if 16 in sizes and 32 in sizes:
         result.metric("error_ratio_32_to_16", errors[sizes.index(32)] / errors[sizes.index(16)])
     result.check("autoencoder error / PCA error at code size 2", errors[0] / pca_errors[0],
                  "<=", ratio_floor)
-    result.check(f"error falls with code size up to {FALLS_UP_TO} (largest ratio, next / this)",
+    result.check(f"error falls with code size, every step up to {sizes[-1]} (largest ratio, "
+                 "next / this)",
                  steps.max(), "<=", 1.0)
     result.check(f"{cfg.neighbours}-NN test accuracy on the 2-D codes", knn, ">=", knn_floor)
     result.check("10-NN accuracy on 2-D codes, autoencoder minus PCA", knn - pca_knn, ">=",
@@ -280,6 +293,6 @@ def error_figure(sizes, errors, pca_errors):
     ax.minorticks_off()
     ax.set_xlabel("code size (numbers kept per 256-pixel digit)")
     ax.set_ylabel("test error per pixel (mean squared)")
-    ax.set_title("Reconstruction error falls as the code grows, until PCA catches up")
+    ax.set_title("Reconstruction error falls as the code grows; PCA nearly catches up")
     ax.legend()
     return fig
