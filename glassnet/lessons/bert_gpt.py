@@ -276,7 +276,10 @@ def run(cfg):
 
     result.figure(figures.gpt_figure(curve, val_loss, pytorch_loss,
                                      len(data["val_curve"][0])), "gpt_pretraining")
-    result.figure(figures.wiki_figure(wiki_curves), "gpt_finetune_wikipedia")
+    result.figure(figures.wiki_figure(wiki_curves, {"pretrained": wiki_finetuned,
+                                                    "from scratch": wiki_scratch},
+                                      len(data["wiki_val_curve"][0]), len(data["wiki_val"][0])),
+                  "gpt_finetune_wikipedia")
     result.figure(figures.bert_figure(mlm_losses, unigram, accuracy, cfg.labels),
                   "bert_finetuning")
     result.figure(figures.masks_figure(gpt, bert, data["chars"], data["words"]), "masks")

@@ -36,15 +36,17 @@ def gpt_figure(curve, val_loss, pytorch, windows):
     return fig
 
 
-def wiki_figure(curves):
+def wiki_figure(curves, final, curve_windows, windows):
+    """The curves on curve_windows held-out windows; the legend gives final, the losses on all
+    `windows` that the check reads."""
     fig, ax = viz.figure(6.4, 4.0)
     for (name, curve), color in zip(curves.items(), ("orange", "gray")):
         ax.plot(curve.steps, curve.val, "o-", color=viz.COLORS[color],
-                label=f"{name}: {curve.val[-1]:.2f}")
+                label=f"{name}: {final[name]:.2f}")
     ax.set_xlabel("training step on Wikipedia text")
-    ax.set_ylabel("held-out Wikipedia loss (nats per character)")
+    ax.set_ylabel(f"held-out Wikipedia loss (nats/char, {curve_windows} windows)")
     ax.set_title("Wikipedia text: the pretrained GPT starts ahead, stays ahead")
-    ax.legend(title="GPT")
+    ax.legend(title=f"GPT, final loss on {windows} windows")
     return fig
 
 
