@@ -130,7 +130,6 @@ def namespaces():
         _zero,
         autocast,
         compile,
-        device,
         load,
         save,
     )
@@ -194,7 +193,7 @@ def namespaces():
                               hint=" (glassnet has Categorical, Bernoulli and Normal)")
     torch = Namespace(
         "torch", glassnet,
-        fallbacks={"device": device, "compile": compile, "autocast": autocast,
+        fallbacks={"compile": compile, "autocast": autocast,
                    "set_float32_matmul_precision": _nothing,
                    **{name: UnsupportedDtype(name) for name in ("bfloat16", "float16", "half")}},
         nn=torch_nn, optim=torch_optim, utils=utils, cuda=cuda, backends=backends, amp=amp,

@@ -18,30 +18,7 @@ from glassnet.torch_compat import MissingTorchName
 
 
 # ---- the machine around PyTorch: no accelerator, no compiler, one process ----
-class device:  # PyTorch's name
-    """torch.device("cpu"), torch.device("cuda", 0): a name; tensors only ever live on the CPU,
-    so moving one to another device is the error (as it is in PyTorch without CUDA)."""
-
-    def __init__(self, type, index=None):
-        if isinstance(type, device):
-            type, index = type.type, type.index
-        kind, _, number = str(type).partition(":")
-        self.type, self.index = kind, int(number) if number else index
-
-    def __str__(self):
-        return self.type if self.index is None else f"{self.type}:{self.index}"
-
-    def __repr__(self):
-        index = "" if self.index is None else f", index={self.index}"
-        return f"device(type='{self.type}'{index})"
-
-    def __eq__(self, other):
-        return str(self) == str(other)
-
-    def __hash__(self):
-        return hash(str(self))
-
-
+# (torch.device is glassnet.device, in creation.py)
 def _nothing(*args, **kwargs):
     return None
 
