@@ -24,7 +24,7 @@ glassnet's checkpoints (.npz, never a pickle; a real PyTorch pickle is refused w
 convert it: `glassnet convert`), a whole model too (`torch.save(model, f)`: its classes by name,
 its attributes; torch.serialization.safe_globals as in PyTorch); `torch.compile(model)` returns
 the model unchanged; a disabled GradScaler and CUDA autocast are no-ops, as in PyTorch on a
-machine without CUDA; `torch.utils.tensorboard.SummaryWriter` records nothing; distributed
+machine without CUDA; `torch.utils.tensorboard.SummaryWriter` keeps scalars in a CSV (glassnet/utils/tensorboard.py); distributed
 training is refused.
 
 On leaving bind(), sys.modules is as before: the real torch (if it was imported) is back,
@@ -99,30 +99,15 @@ class Namespace(types.ModuleType):
 
 
 # ---- the namespaces ----
-def _optional(name):
-    """The module `name`, or None when this glassnet does not have it yet."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name and name.startswith(error.name):
-            return None
-        raise
-
-
-def _data_module():
-    """torch.utils.data: glassnet.utils.data, or glassnet.data's loader where it is not yet."""
-    return _optional("glassnet.utils.data") or importlib.import_module("glassnet.data.loader")
-
-
 def namespaces():
     """{torch module path: Namespace}, fresh ones for one binding."""
     import glassnet
     from glassnet import autograd, init, nn, optim, serialize_objects
+    from glassnet.nn import utils as utils_nn
     from glassnet.torch_env import (
         NO_CUDA,
         ONE_PROCESS,
         GradScaler,
-        SummaryWriter,
         UnsupportedDtype,
         _false,
         _nothing,
@@ -133,11 +118,11 @@ def namespaces():
         load,
         save,
     )
+    from glassnet.utils import data as utils_data
+    from glassnet.utils import tensorboard as utils_tensorboard
 
-    utils_nn = _optional("glassnet.nn.utils")
-    data = Namespace("torch.utils.data", _data_module())
-    tensorboard = Namespace("torch.utils.tensorboard", _optional("glassnet.utils.tensorboard"),
-                            fallbacks={"SummaryWriter": SummaryWriter})
+    data = Namespace("torch.utils.data", utils_data)
+    tensorboard = Namespace("torch.utils.tensorboard", utils_tensorboard)
     cuda_amp = Namespace("torch.cuda.amp", hint=f" ({NO_CUDA})", GradScaler=GradScaler,
                          autocast=autocast)
     cuda = Namespace(
@@ -165,9 +150,8 @@ def namespaces():
                                          ONE_PROCESS),
         DataParallel=_refused("torch.nn.parallel.DataParallel", NO_CUDA),
         data_parallel=_refused("torch.nn.parallel.data_parallel", NO_CUDA))
-    rnn_utils = _optional("glassnet.nn.utils.rnn") or getattr(utils_nn, "rnn", None)
     nn_utils = Namespace("torch.nn.utils", utils_nn,
-                         rnn=Namespace("torch.nn.utils.rnn", rnn_utils))
+                         rnn=Namespace("torch.nn.utils.rnn", utils_nn.rnn))
     functional = Namespace("torch.nn.functional", nn.functional)
     # torch.nn.modules.linear.Linear and the like: the paths a pickled model names its classes
     # by, which scripts list for torch.serialization.safe_globals (word_language_model)

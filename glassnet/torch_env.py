@@ -10,11 +10,8 @@ training).
 import contextlib
 import io
 import os
-import sys
 import tempfile
 import warnings
-
-from glassnet.torch_compat import MissingTorchName
 
 
 # ---- the machine around PyTorch: no accelerator, no compiler, one process ----
@@ -116,31 +113,6 @@ class autocast(contextlib.ContextDecorator):  # PyTorch's name
             raise RuntimeError("torch.autocast(device_type='cpu'): glassnet computes in float32 "
                                "or float64 only; pass enabled=False or use "
                                "contextlib.nullcontext()")
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-class SummaryWriter:
-    """torch.utils.tensorboard.SummaryWriter where glassnet.utils.tensorboard is not there yet:
-    it records nothing (it says so once); every add_* call is accepted and ignored."""
-
-    _warned = False
-
-    def __init__(self, log_dir=None, *args, **kwargs):
-        self.log_dir = log_dir
-        if not SummaryWriter._warned:
-            SummaryWriter._warned = True
-            print("glassnet: torch.utils.tensorboard.SummaryWriter records nothing here (no "
-                  "TensorBoard in glassnet)", file=sys.stderr)
-
-    def __getattr__(self, name):
-        if name.startswith("add_") or name in ("flush", "close"):
-            return _nothing
-        raise MissingTorchName(f"torch.utils.tensorboard.SummaryWriter.{name}")
 
     def __enter__(self):
         return self
