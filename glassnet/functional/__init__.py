@@ -137,13 +137,19 @@ def linear(input, weight, bias=None):
 
 def dropout(input, p=0.5, training=True, inplace=False, rng=None):
     """Zero each element with probability p and scale the rest by 1/(1-p) (inverted dropout)."""
+    return _dropout(input, p, training, rng, input.shape)
+
+
+def _dropout(input, p, training, rng, mask_shape):
+    """dropout with a mask of mask_shape, broadcast over input (dropout1d-3d drop whole
+    channels)."""
     if not 0 <= p <= 1:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
         return input
     if p == 1:
         return input * 0.0
-    keep = random.generator(rng).random(input.shape) >= p
+    keep = random.generator(rng).random(mask_shape) >= p
     return input * Tensor._make((keep / (1 - p)).astype(input.dtype))
 
 

@@ -15,11 +15,10 @@ import warnings
 
 import numpy as np
 
-from glassnet import random
 from glassnet.creation import ones, zeros
-from glassnet.functional import batch_norm
+from glassnet.functional import _dropout, batch_norm
 from glassnet.ops import fused
-from glassnet.tensor import Tensor, _to_array
+from glassnet.tensor import _to_array
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -67,15 +66,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 
 def _feature_dropout(input, p, training, rng=None):
     """Drop whole (example, channel) slices of input (N, C, *)."""
-    if not 0 <= p <= 1:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0:
-        return input
-    if p == 1:
-        return input * 0.0
-    shape = input.shape[:2] + (1,) * (input.ndim - 2)
-    keep = random.generator(rng).random(shape) >= p
-    return input * Tensor._make((keep / (1 - p)).astype(input.dtype))
+    return _dropout(input, p, training, rng, input.shape[:2] + (1,) * (input.ndim - 2))
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
