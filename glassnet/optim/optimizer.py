@@ -214,8 +214,8 @@ def _restore(key, value, param):
     if key == "step":
         step = float(np.asarray(array))
         return int(step) if math.isfinite(step) and step == int(step) else step
-    if key == "mu_product":  # NAdam's running product, a float32 scalar as in PyTorch
-        return Tensor(np.asarray(array, dtype=np.float32).reshape(()))
+    if isinstance(array, np.ndarray) and array.ndim == 0 and param.ndim != 0:
+        return Tensor._make(array.copy())  # a scalar kept per parameter, in its own dtype (NAdam)
     if isinstance(array, np.ndarray):
         if array.shape != param.shape:
             raise ValueError(
