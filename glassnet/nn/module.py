@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from glassnet.functional.hooks import RemovableHandle
 from glassnet.tensor import Tensor, _to_array, float32, float64
 from glassnet.tensor_convert import default_dtype, dtype_and_device
 
@@ -35,14 +36,6 @@ class Parameter(Tensor):
         copy = Parameter(self.array.copy(), self.requires_grad)
         memo[id(self)] = copy
         return copy
-
-
-class RemovableHandle:
-    def __init__(self, hooks, key):
-        self.hooks, self.key = hooks, key
-
-    def remove(self):
-        self.hooks.pop(self.key, None)
 
 
 def _walk(prefix, value):

@@ -33,9 +33,7 @@ class LBFGS(Optimizer):
                     "max_eval": max_iter * 5 // 4 if max_eval is None else max_eval,
                     "tolerance_grad": tolerance_grad, "tolerance_change": tolerance_change,
                     "history_size": history_size, "line_search_fn": line_search_fn}
-        super().__init__(params, defaults)
-        if len(self.param_groups) != 1:
-            raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
+        super().__init__(params, defaults)  # a second group: add_param_group below refuses it
         self._params = self.param_groups[0]["params"]
 
     def add_param_group(self, param_group):
@@ -53,6 +51,7 @@ class LBFGS(Optimizer):
             size = param.numel()
             array = _to_array(param)
             array += step_size * direction[offset:offset + size].reshape(param.shape)
+            param._counter().value += 1  # changed in place, as in Optimizer.step
             offset += size
 
     def _evaluate(self, closure):
