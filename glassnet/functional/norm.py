@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from glassnet.creation import ones, zeros
-from glassnet.functional import _dropout, batch_norm
+from glassnet.functional import _check_affine, _dropout, batch_norm
 from glassnet.ops import fused
 from glassnet.tensor import _to_array
 
@@ -26,13 +26,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if input.ndim < 2 or input.shape[1] % num_groups:
         raise RuntimeError(f"group_norm: expected input (N, C, *) with C divisible by "
                            f"num_groups={num_groups}, got shape {tuple(input.shape)}")
-    if input.dtype.kind != "f":
-        raise RuntimeError(f"group_norm: needs a floating point input, got dtype {input.dtype}")
     channels = input.shape[1]
-    for name, tensor in (("weight", weight), ("bias", bias)):
-        if tensor is not None and tuple(tensor.shape) != (channels,):
-            raise RuntimeError(f"group_norm: {name} must have shape ({channels},), got "
-                               f"{tuple(tensor.shape)}")
+    _check_affine("group_norm", input, (channels,), weight=weight, bias=bias)
     rows = input.reshape(input.shape[0] * num_groups, -1)  # (N*G, C/G * positions)
     size = rows.shape[1]
     unit, empty = ones(size, dtype=input.dtype), zeros(size, dtype=input.dtype)
