@@ -19,6 +19,23 @@ import numpy as np
 from glassnet.optim.optimizer import Optimizer, speed_options
 
 
+def moments(optimizer, param, grad, state, group):
+    """The start of an Adam-family step (Adam, AdamW, NAdam): weight decay, decoupled (param
+    shrunk) or L2 (added to grad), then both moment estimates updated in place; returns the
+    gradient as decayed and the two moments."""
+    lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
+    exp_avg = optimizer._buffer(state, "exp_avg", param)
+    exp_avg_sq = optimizer._buffer(state, "exp_avg_sq", param)
+    if weight_decay != 0 and group["decoupled_weight_decay"]:
+        param *= 1 - lr * weight_decay
+    elif weight_decay != 0:
+        grad = grad + weight_decay * param
+    exp_avg += (1 - beta1) * (grad - exp_avg)
+    exp_avg_sq *= beta2
+    exp_avg_sq += (1 - beta2) * grad * grad
+    return grad, exp_avg, exp_avg_sq
+
+
 class Adam(Optimizer):
     ranges = (
         ("lr", 0.0, math.inf, False),
@@ -59,18 +76,9 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, param, grad, state, group):
-        lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
-        state["step"] = state.get("step", 0) + 1
-        step = state["step"]
-        exp_avg = self._buffer(state, "exp_avg", param)
-        exp_avg_sq = self._buffer(state, "exp_avg_sq", param)
-        if weight_decay != 0 and group["decoupled_weight_decay"]:
-            param *= 1 - lr * weight_decay
-        elif weight_decay != 0:
-            grad = grad + weight_decay * param
-        exp_avg += (1 - beta1) * (grad - exp_avg)
-        exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * grad * grad
+        lr, (beta1, beta2) = group["lr"], group["betas"]
+        state["step"] = step = state.get("step", 0) + 1
+        _, exp_avg, exp_avg_sq = moments(self, param, grad, state, group)
         if group["amsgrad"]:
             second_moment = self._buffer(state, "max_exp_avg_sq", param)
             np.maximum(second_moment, exp_avg_sq, out=second_moment)

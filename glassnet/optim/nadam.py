@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 
+from glassnet.optim.adam import moments
 from glassnet.optim.optimizer import Optimizer, speed_options
 from glassnet.tensor import Tensor, _to_array
 
@@ -42,24 +43,16 @@ class NAdam(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, param, grad, state, group):
-        lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
+        lr, (beta1, beta2) = group["lr"], group["betas"]
         state["step"] = step = state.get("step", 0) + 1
         if "mu_product" not in state:
             state["mu_product"] = Tensor._make(np.array(1.0, dtype=np.float32))
-        exp_avg = self._buffer(state, "exp_avg", param)
-        exp_avg_sq = self._buffer(state, "exp_avg_sq", param)
-        if weight_decay != 0 and group["decoupled_weight_decay"]:
-            param *= 1 - lr * weight_decay
-        elif weight_decay != 0:
-            grad = grad + weight_decay * param
+        grad, exp_avg, exp_avg_sq = moments(self, param, grad, state, group)
         momentum_decay = group["momentum_decay"]
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
         mu_product = _to_array(state["mu_product"])
         mu_product[...] = mu_product * np.float32(mu)
-        exp_avg += (1 - beta1) * (grad - exp_avg)
-        exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * grad * grad
         denominator = np.sqrt(exp_avg_sq / (1 - beta2**step)) + group["eps"]
         product = float(mu_product)
         param -= lr * (1.0 - mu) / (1.0 - product) * grad / denominator
