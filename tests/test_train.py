@@ -17,7 +17,7 @@ import pytest
 
 import glassnet as gn
 import glassnet.functional as F
-from glassnet import data, optim
+from glassnet import data, models, optim
 from glassnet import train as training
 from glassnet.models import MLP, MLPConfig
 
@@ -329,3 +329,13 @@ def test_cli_killed_and_interrupted_runs_resume_to_the_same_result(tmp_path):
     model_a, model_b = gn.load(whole / "checkpoint.npz"), gn.load(checkpoint)
     for name, value in model_a["model"].items():
         np.testing.assert_array_equal(model_b["model"][name].array, value.array, err_msg=name)
+
+
+@pytest.mark.parametrize("name", sorted(models.MODELS))
+def test_every_model_takes_a_config_or_overrides_never_both(name):
+    """Model(config) or Model(**overrides); both at once is a TypeError that names the model,
+    not an override silently dropped."""
+    config_class, model_class = models.MODELS[name]
+    field = next(iter(config_class.__dataclass_fields__))
+    with pytest.raises(TypeError, match="pass either a config or keyword overrides"):
+        model_class(config_class(), **{field: getattr(config_class(), field)})

@@ -19,6 +19,7 @@ from itertools import pairwise
 
 import glassnet.functional as F
 from glassnet import nn
+from glassnet.models.config import build_config
 
 
 @dataclass
@@ -84,11 +85,7 @@ class Autoencoder(nn.Module):
 
     def __init__(self, config=None, **overrides):
         super().__init__()
-        if config is None:
-            config = AutoencoderConfig(**overrides)
-        elif overrides:
-            raise TypeError("Autoencoder: pass either a config or keyword overrides, not both")
-        self.config = config
+        self.config = config = build_config(AutoencoderConfig, config, overrides, "Autoencoder")
         self.encoder = Encoder(config, config.code_size)
         self.decoder = Decoder(config)
 

@@ -26,6 +26,7 @@ import glassnet.functional as F
 from glassnet import nn
 from glassnet import random as gn_random
 from glassnet.creation import arange, zeros
+from glassnet.models.config import build_config
 from glassnet.models.gpt import init_weights, kept_attention
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")  # ids 0..4; words follow
@@ -109,11 +110,7 @@ class BERT(nn.Module):
 
     def __init__(self, config=None, **overrides):
         super().__init__()
-        if config is None:
-            config = BERTConfig(**overrides)
-        elif overrides:
-            raise TypeError("BERT: pass either a config or keyword overrides, not both")
-        self.config = config
+        self.config = config = build_config(BERTConfig, config, overrides, "BERT")
         width = config.n_embd
         self.wte = nn.Embedding(config.vocab_size, width)
         self.wpe = nn.Embedding(config.block_size, width)

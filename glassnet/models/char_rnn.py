@@ -24,6 +24,7 @@ import numpy as np
 from glassnet import nn, random
 from glassnet.autograd import no_grad
 from glassnet.creation import cat, tensor
+from glassnet.models.config import build_config
 
 KINDS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 
@@ -51,11 +52,7 @@ class CharRNN(nn.Module):
 
     def __init__(self, config=None, **overrides):
         super().__init__()
-        if config is None:
-            config = CharRNNConfig(**overrides)
-        elif overrides:
-            raise TypeError("CharRNN: pass either a config or keyword overrides, not both")
-        self.config = config
+        self.config = config = build_config(CharRNNConfig, config, overrides, "CharRNN")
         self.embed = nn.Embedding(config.vocab_size, config.embedding_dim)
         self.rnn = KINDS[config.kind](config.embedding_dim, config.hidden_size, batch_first=True,
                                       bidirectional=config.bidirectional)

@@ -27,6 +27,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from glassnet import nn
+from glassnet.models.config import build_config
 
 
 @dataclass
@@ -56,11 +57,7 @@ class CNN(nn.Module):
 
     def __init__(self, config=None, **overrides):
         super().__init__()
-        if config is None:
-            config = CNNConfig(**overrides)
-        elif overrides:
-            raise TypeError("CNN: pass either a config or keyword overrides, not both")
-        self.config = config
+        self.config = config = build_config(CNNConfig, config, overrides, "CNN")
         (c1, c2), k = config.channels, config.kernel_size
         side = config.image_size // 4
         self.layers = nn.Sequential(OrderedDict(

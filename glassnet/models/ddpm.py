@@ -31,6 +31,7 @@ import glassnet.functional as F
 from glassnet import nn, random
 from glassnet.autograd import no_grad
 from glassnet.creation import tensor
+from glassnet.models.config import build_config
 
 PREDICTIONS = ("image", "noise")  # what the denoiser outputs: x_0, or eps as in Ho et al.
 
@@ -119,11 +120,7 @@ class DDPM(nn.Module):
 
     def __init__(self, config=None, **overrides):
         super().__init__()
-        if config is None:
-            config = DDPMConfig(**overrides)
-        elif overrides:
-            raise TypeError("DDPM: pass either a config or keyword overrides, not both")
-        self.config = config
+        self.config = config = build_config(DDPMConfig, config, overrides, "DDPM")
         self.features = math.prod(config.data_shape)
         self.schedule = NoiseSchedule(config.timesteps, config.beta_start, config.beta_end)
         self.denoiser = Denoiser(self.features, config.hidden, config.layers,

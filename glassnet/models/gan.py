@@ -33,6 +33,7 @@ import glassnet.functional as F
 from glassnet import nn, random
 from glassnet.autograd import no_grad
 from glassnet.creation import tensor
+from glassnet.models.config import build_config
 
 OUTPUTS = ("sigmoid", "linear")  # G's last activation: pixels in [0, 1], or any real numbers
 
@@ -113,11 +114,7 @@ class GAN(nn.Module):
 
     def __init__(self, config=None, **overrides):
         super().__init__()
-        if config is None:
-            config = GANConfig(**overrides)
-        elif overrides:
-            raise TypeError("GAN: pass either a config or keyword overrides, not both")
-        self.config = config
+        self.config = config = build_config(GANConfig, config, overrides, "GAN")
         self.generator = Generator(config)
         self.discriminator = Discriminator(config)
 

@@ -30,6 +30,7 @@ from glassnet import nn
 from glassnet import random as gn_random
 from glassnet.autograd import no_grad
 from glassnet.creation import arange, tensor
+from glassnet.models.config import build_config
 
 
 @dataclass
@@ -120,11 +121,7 @@ class GPT(nn.Module):
 
     def __init__(self, config=None, **overrides):
         super().__init__()
-        if config is None:
-            config = GPTConfig(**overrides)
-        elif overrides:
-            raise TypeError("GPT: pass either a config or keyword overrides, not both")
-        self.config = config
+        self.config = config = build_config(GPTConfig, config, overrides, "GPT")
         self.transformer = nn.ModuleDict({
             "wte": nn.Embedding(config.vocab_size, config.n_embd),
             "wpe": nn.Embedding(config.block_size, config.n_embd),

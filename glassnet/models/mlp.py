@@ -13,6 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from glassnet import nn
+from glassnet.models.config import build_config
 
 ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -63,11 +64,7 @@ class MLP(nn.Module):
 
     def __init__(self, config=None, **overrides):
         super().__init__()
-        if config is None:
-            config = MLPConfig(**overrides)
-        elif overrides:
-            raise TypeError("MLP: pass either a config or keyword overrides, not both")
-        self.config = config
+        self.config = config = build_config(MLPConfig, config, overrides, "MLP")
         blocks = OrderedDict(flatten=nn.Flatten())
         width = config.in_features
         for i, hidden_size in enumerate(config.hidden, start=1):

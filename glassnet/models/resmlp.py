@@ -28,6 +28,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from glassnet import init, nn
+from glassnet.models.config import build_config
 
 
 @dataclass
@@ -101,11 +102,7 @@ class ResMLP(nn.Module):
 
     def __init__(self, config=None, **overrides):
         super().__init__()
-        if config is None:
-            config = ResMLPConfig(**overrides)
-        elif overrides:
-            raise TypeError("ResMLP: pass either a config or keyword overrides, not both")
-        self.config = config
+        self.config = config = build_config(ResMLPConfig, config, overrides, "ResMLP")
         self.flatten = nn.Flatten()
         self.stem = nn.Linear(config.in_features, config.width)
         he_init_(self.stem)

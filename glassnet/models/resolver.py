@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from glassnet import nn
 from glassnet.creation import arange
+from glassnet.models.config import build_config
 
 
 @dataclass
@@ -66,7 +67,7 @@ class Resolver(nn.Module):
 
     def __init__(self, config=None, **overrides):
         super().__init__()
-        self.config = config = config or ResolverConfig(**overrides)
+        self.config = config = build_config(ResolverConfig, config, overrides, "Resolver")
         self.word_embedding = nn.Embedding(config.vocab_size, config.d_model)
         self.position_embedding = nn.Embedding(config.context, config.d_model)
         self.encoder = EncoderLayer(config)

@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass
 
 from glassnet import init, nn
+from glassnet.models.config import build_config
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -53,11 +54,7 @@ class RNNClassifier(nn.Module):
 
     def __init__(self, config=None, **overrides):
         super().__init__()
-        if config is None:
-            config = RNNClassifierConfig(**overrides)
-        elif overrides:
-            raise TypeError("RNNClassifier: pass either a config or keyword overrides, not both")
-        self.config = config
+        self.config = config = build_config(RNNClassifierConfig, config, overrides, "RNNClassifier")
         self.rnn = CELLS[config.cell](config.input_size, config.hidden_size, batch_first=True)
         self.head = nn.Linear(config.hidden_size, config.classes)
         if config.memory:

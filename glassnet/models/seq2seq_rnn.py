@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from glassnet import nn
 from glassnet.autograd import no_grad
 from glassnet.creation import cat, full
+from glassnet.models.config import build_config
 from glassnet.tensor import int64
 
 
@@ -45,7 +46,7 @@ class Seq2SeqRNN(nn.Module):
 
     def __init__(self, config=None, **overrides):
         super().__init__()
-        self.config = config = config or Seq2SeqRNNConfig(**overrides)
+        self.config = config = build_config(Seq2SeqRNNConfig, config, overrides, "Seq2SeqRNN")
         self.embedding = nn.Embedding(config.vocab_size, config.embedding_dim)
         self.encoder = nn.LSTM(config.embedding_dim, config.hidden_size, config.layers,
                                batch_first=True)

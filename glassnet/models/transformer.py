@@ -30,6 +30,7 @@ import numpy as np
 from glassnet import nn
 from glassnet.autograd import no_grad
 from glassnet.creation import cat, full, tensor
+from glassnet.models.config import build_config
 
 
 @dataclass
@@ -145,7 +146,7 @@ class Transformer(nn.Module):
 
     def __init__(self, config=None, **overrides):
         super().__init__()
-        self.config = config = config or TransformerConfig(**overrides)
+        self.config = config = build_config(TransformerConfig, config, overrides, "Transformer")
         self.embedding = nn.Embedding(config.vocab_size, config.d_model)
         self.register_buffer("positions", tensor(
             sinusoidal_positions(config.max_len + 1, config.d_model)), persistent=False)

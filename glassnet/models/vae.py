@@ -26,6 +26,7 @@ from glassnet import nn
 from glassnet.autograd import no_grad
 from glassnet.creation import randn
 from glassnet.models.autoencoder import AutoencoderConfig, Decoder, Encoder, reconstruction_loss
+from glassnet.models.config import build_config
 
 
 @dataclass
@@ -40,11 +41,7 @@ class VAE(nn.Module):
 
     def __init__(self, config=None, **overrides):
         super().__init__()
-        if config is None:
-            config = VAEConfig(**overrides)
-        elif overrides:
-            raise TypeError("VAE: pass either a config or keyword overrides, not both")
-        self.config = config
+        self.config = config = build_config(VAEConfig, config, overrides, "VAE")
         self.encoder = Encoder(config, 2 * config.code_size)
         self.decoder = Decoder(config)
 

@@ -32,6 +32,7 @@ import numpy as np
 from glassnet import functional as F
 from glassnet import init, nn
 from glassnet.creation import cat, from_numpy
+from glassnet.models.config import build_config
 
 
 @dataclass
@@ -54,11 +55,7 @@ class SkipGram(nn.Module):
 
     def __init__(self, config=None, **overrides):
         super().__init__()
-        if config is None:
-            config = Word2VecConfig(**overrides)
-        elif overrides:
-            raise TypeError("SkipGram: pass either a config or keyword overrides, not both")
-        self.config = config
+        self.config = config = build_config(Word2VecConfig, config, overrides, "SkipGram")
         dim = config.embedding_dim
         self.centre = nn.Embedding(config.vocab_size, dim)
         self.context = nn.Embedding(config.vocab_size, dim)
