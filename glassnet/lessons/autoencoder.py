@@ -50,7 +50,9 @@ accuracy 0.53-0.62, largest error ratio at most 0.90; 5.0-5.5 s of CPU time.
 Checks, full mode (quick in THRESHOLDS): error at code size 2 at most 0.72 of PCA's; the error
 falls with every larger code up to 32 (largest ratio of one size's error to the previous one at
 most 1); 10-NN accuracy on the 2-D codes at least 0.7 (the issue's bar, a little below PyTorch's
-0.735), and at least 0.3 above PCA's (0.39 with k = 10).
+0.735), and at least 0.3 above PCA's (0.39 with k = 10). PCA's accuracy is the same on every
+seed (an SVD of the fixed training split), so in full mode the last two checks ask nearly the
+same (0.7 against 0.691); the comparison is kept as a check because it is the article's claim.
 """
 
 from dataclasses import dataclass

@@ -213,7 +213,8 @@ def run(cfg):
                     f"was never measured (calibrated: {sorted(PYTORCH_GPT_LOSS)} steps)")
     else:
         result.metric("gpt_val_loss_pytorch", pytorch_loss)
-        result.check("GPT validation loss (nats/char) within 0.1 of PyTorch's", val_loss, "<=",
+        result.check(f"GPT validation loss (nats/char): at most PyTorch's {pytorch_loss} "
+                     f"(calibrated, same recipe) + {GPT_TOLERANCE}", val_loss, "<=",
                      pytorch_loss + GPT_TOLERANCE)
     models.save_model(Path(cfg.out) / "gpt.npz", "gpt", gpt, chars="".join(data["chars"].itos))
     prompt = data["chars"].encode(cfg.prompt)[None]  # (1, T)
