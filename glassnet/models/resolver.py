@@ -54,8 +54,9 @@ class EncoderLayer(nn.Module):
 
     def forward(self, x, padding):
         h = self.norm1(x)  # (B, T, C)
-        mixed, self.weights = self.attention(h, h, h, key_padding_mask=padding,
-                                             average_attn_weights=False)  # (B, T, C), (B, H, T, T)
+        mixed, weights = self.attention(h, h, h, key_padding_mask=padding,
+                                        average_attn_weights=False)  # (B, T, C), (B, H, T, T)
+        self.weights = weights.detach()  # kept to look at, without holding the step's graph
         x = x + mixed
         return x + self.feed_forward(self.norm2(x))  # (B, T, C)
 
